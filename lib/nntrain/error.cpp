@@ -1,0 +1,22 @@
+// Formatting of typed errors; see error.h.
+#include "nntrain/error.h"
+
+namespace nntrain {
+
+Error::Error(int exit_code, const std::string& message, SourcePos pos)
+    : std::runtime_error(message), exit_code_(exit_code), pos_(std::move(pos)), message_(message) {}
+
+std::string Error::formatted() const {
+  std::string out;
+  if (!pos_.file.empty()) {
+    out += pos_.file;
+    if (pos_.line > 0) {
+      out += ":" + std::to_string(pos_.line);
+      if (pos_.column > 0) out += ":" + std::to_string(pos_.column);
+    }
+    out += ": ";
+  }
+  return out + message_;
+}
+
+}  // namespace nntrain
