@@ -9,6 +9,9 @@ namespace nntrain {
 // C[M,N] = alpha * op(A) * op(B) + beta * C, row-major, op = transpose when trans_x.
 void gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,
           const float* b, int ldb, float beta, float* c, int ldc);
+// The same in double (cblas_dgemm): the gradient checker runs the kernels in double.
+void gemm(bool trans_a, bool trans_b, int m, int n, int k, double alpha, const double* a, int lda,
+          const double* b, int ldb, double beta, double* c, int ldc);
 
 struct BlasInfo {
   std::string library;    // "OpenBLAS"

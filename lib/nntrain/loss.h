@@ -19,6 +19,9 @@ class Loss {
   // the logits if uses_logits() (fused heads), else w.r.t. the output.
   virtual double forward(ConstMatrix output, ConstMatrix logits, ConstMatrix target, Matrix* dgrad) const = 0;
   virtual bool uses_logits() const = 0;
+  // The denominator of the batch mean in rows (PyTorch's weighted cross_entropy: Σ of the
+  // targets' class weights), so means of several batches combine exactly (evaluate_loss).
+  virtual double batch_weight(ConstMatrix target) const { return double(target.rows); }
 };
 
 // class_weights: one per output class (cross_entropy), empty = unweighted; the caller maps
@@ -30,6 +33,26 @@ std::unique_ptr<Loss> make_loss(const LossConfig& cfg, const LayerSpec& last_lay
 
 // sklearn's "balanced": n_samples / (n_classes * count[c]).
 std::vector<float> balanced_class_weights(const std::vector<size_t>& class_counts);
+
+// The kernels, templated on float (training) and double (gradient checks). Each returns the
+// mean loss and, when the gradient pointer is non-null, writes d(mean loss)/d(input) there.
+// n = all elements (PyTorch's mean over every element); rows x classes for cross_entropy.
+// BCEWithLogitsLoss: l = (1-y)·x + (1+(pos_weight-1)·y)·softplus(-x).
+template <class T>
+double bce_with_logits_loss(const T* logits, const T* target, size_t n, double pos_weight, T* dlogits);
+// CrossEntropyLoss on logits [rows, classes], target the class index as a number; weights
+// [classes] or null; the weighted mean divides by Σ weight[target].
+template <class T>
+double cross_entropy_loss(const T* logits, const T* target, size_t rows, size_t classes, const float* weights,
+                          T* dlogits);
+template <class T>
+double mse_loss(const T* output, const T* target, size_t n, T* doutput);
+// L1Loss; its gradient at output == target is 0 (sign(0), as PyTorch).
+template <class T>
+double l1_loss(const T* output, const T* target, size_t n, T* doutput);
+// HuberLoss: 0.5·d² where |d| < delta, else delta·(|d| - 0.5·delta).
+template <class T>
+double huber_loss(const T* output, const T* target, size_t n, double delta, T* doutput);
 
 // One training step's forward+loss+backward on a batch (network in training mode):
 // returns the mean batch loss; gradients accumulate into net.grads(). `dgrad` is a

@@ -68,6 +68,11 @@ class Network {
   // Human-readable layers, shapes and parameter count (check, info, fit's first line).
   std::string summary() const;
 
+  // Gradient w.r.t. the input x of the last forward, [B, in], filled by backward only after
+  // set_keep_input_grad(true) (gradient checks; training never needs it).
+  void set_keep_input_grad(bool keep);
+  ConstMatrix input_grad() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -1,0 +1,135 @@
+// Activation kernels (see activation.h): PyTorch's formulas, including its choices at the
+// kinks (relu'(0) = 0, leaky_relu'(0) = negative_slope) and gelu in the exact erf form.
+#include "nntrain/activation.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "nntrain/error.h"
+
+namespace nntrain {
+
+Act parse_activation(const std::string& name) {
+  if (name == "identity") return Act::identity;
+  if (name == "sigmoid") return Act::sigmoid;
+  if (name == "tanh") return Act::tanh;
+  if (name == "relu") return Act::relu;
+  if (name == "leaky_relu") return Act::leaky_relu;
+  if (name == "gelu") return Act::gelu;
+  if (name == "softmax") return Act::softmax;
+  throw ConfigError("unknown activation '" + name +
+                    "' (expected identity, sigmoid, tanh, relu, leaky_relu, gelu or softmax)");
+}
+
+const char* activation_name(Act act) {
+  switch (act) {
+    case Act::identity: return "identity";
+    case Act::sigmoid: return "sigmoid";
+    case Act::tanh: return "tanh";
+    case Act::relu: return "relu";
+    case Act::leaky_relu: return "leaky_relu";
+    case Act::gelu: return "gelu";
+    case Act::softmax: return "softmax";
+  }
+  return "?";
+}
+
+bool act_needs_z(Act act) { return act == Act::leaky_relu || act == Act::gelu; }
+
+template <class T>
+static inline T sigmoid(T z) {
+  // Stable on both sides: never exp of a large positive number.
+  if (z >= T(0)) return T(1) / (T(1) + std::exp(-z));
+  const T e = std::exp(z);
+  return e / (T(1) + e);
+}
+
+template <class T>
+void bias_act_forward(T* z, T* a, const T* b, size_t rows, size_t n, Act act, T slope) {
+  constexpr T kInvSqrt2 = T(0.70710678118654752440);
+  for (size_t r = 0; r < rows; ++r) {
+    T* zr = z + r * n;
+    T* ar = a + r * n;
+    if (b) {
+      for (size_t j = 0; j < n; ++j) zr[j] += b[j];
+    }
+    switch (act) {
+      case Act::identity:
+        if (ar != zr) std::copy(zr, zr + n, ar);
+        break;
+      case Act::sigmoid:
+        for (size_t j = 0; j < n; ++j) ar[j] = sigmoid(zr[j]);
+        break;
+      case Act::tanh:
+        for (size_t j = 0; j < n; ++j) ar[j] = std::tanh(zr[j]);
+        break;
+      case Act::relu:
+        for (size_t j = 0; j < n; ++j) ar[j] = zr[j] > T(0) ? zr[j] : T(0);
+        break;
+      case Act::leaky_relu:
+        for (size_t j = 0; j < n; ++j) ar[j] = zr[j] > T(0) ? zr[j] : zr[j] * slope;
+        break;
+      case Act::gelu:  // x · Φ(x), Φ(x) = (1 + erf(x/√2)) / 2
+        for (size_t j = 0; j < n; ++j) ar[j] = zr[j] * T(0.5) * (T(1) + std::erf(zr[j] * kInvSqrt2));
+        break;
+      case Act::softmax: {
+        T m = zr[0];
+        for (size_t j = 1; j < n; ++j) m = std::max(m, zr[j]);
+        T s = 0;
+        for (size_t j = 0; j < n; ++j) s += (ar[j] = std::exp(zr[j] - m));
+        const T inv = T(1) / s;
+        for (size_t j = 0; j < n; ++j) ar[j] *= inv;
+        break;
+      }
+    }
+  }
+}
+
+template <class T>
+void act_backward(T* dz, const T* g, const T* z, const T* a, size_t rows, size_t n, Act act, T slope) {
+  constexpr T kInvSqrt2 = T(0.70710678118654752440);
+  constexpr T kInvSqrt2Pi = T(0.39894228040143267794);
+  const size_t total = rows * n;
+  switch (act) {
+    case Act::identity:
+      if (dz != g) std::copy(g, g + total, dz);
+      break;
+    case Act::sigmoid:  // σ' = a(1 - a)
+      for (size_t i = 0; i < total; ++i) dz[i] = g[i] * a[i] * (T(1) - a[i]);
+      break;
+    case Act::tanh:  // tanh' = 1 - a²
+      for (size_t i = 0; i < total; ++i) dz[i] = g[i] * (T(1) - a[i] * a[i]);
+      break;
+    case Act::relu:  // a > 0 exactly when z > 0
+      for (size_t i = 0; i < total; ++i) dz[i] = a[i] > T(0) ? g[i] : T(0);
+      break;
+    case Act::leaky_relu:
+      for (size_t i = 0; i < total; ++i) dz[i] = z[i] > T(0) ? g[i] : g[i] * slope;
+      break;
+    case Act::gelu:  // Φ(z) + z·φ(z)
+      for (size_t i = 0; i < total; ++i) {
+        const T cdf = T(0.5) * (T(1) + std::erf(z[i] * kInvSqrt2));
+        const T pdf = kInvSqrt2Pi * std::exp(T(-0.5) * z[i] * z[i]);
+        dz[i] = g[i] * (cdf + z[i] * pdf);
+      }
+      break;
+    case Act::softmax:  // dz_j = a_j (g_j - Σ_k g_k a_k), per row
+      for (size_t r = 0; r < rows; ++r) {
+        const T* gr = g + r * n;
+        const T* ar = a + r * n;
+        T* dr = dz + r * n;
+        T dot = 0;
+        for (size_t j = 0; j < n; ++j) dot += gr[j] * ar[j];
+        for (size_t j = 0; j < n; ++j) dr[j] = ar[j] * (gr[j] - dot);
+      }
+      break;
+  }
+}
+
+template void bias_act_forward<float>(float*, float*, const float*, size_t, size_t, Act, float);
+template void bias_act_forward<double>(double*, double*, const double*, size_t, size_t, Act, double);
+template void act_backward<float>(float*, const float*, const float*, const float*, size_t, size_t, Act, float);
+template void act_backward<double>(double*, const double*, const double*, const double*, size_t, size_t, Act,
+                                   double);
+
+}  // namespace nntrain
