@@ -1,29 +1,144 @@
-// nntrain's entry point: builds the command line and is the one place where an error
-// becomes a stderr line ("nntrain: error: ...") and an exit code.
+// nntrain's entry point: builds the command line from the cmd_<command> pairs and is the one
+// place where an error becomes a stderr line ("nntrain: error: ...") and an exit code.
+// It does no work of its own: each command's run_<command>() does it.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <new>
+#include <string>
+#include <vector>
 
+#include "cmd_check.h"
+#include "cmd_compare.h"
+#include "cmd_evaluate.h"
+#include "cmd_predict.h"
 #include "nntrain/error.h"
 
+// Commands owned by other areas, wired in as soon as their headers exist.
+#if __has_include("cmd_fit.h")
+#include "cmd_fit.h"
+#define NNTRAIN_HAVE_FIT 1
+#endif
+#if __has_include("cmd_info.h")
+#include "cmd_info.h"
+#define NNTRAIN_HAVE_INFO 1
+#endif
+#if __has_include("cmd_cv.h")
+#include "cmd_cv.h"
+#define NNTRAIN_HAVE_CV 1
+#endif
+
+namespace {
+
+// Levenshtein distance, for "did you mean" on a mistyped command.
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+int print_error(const std::string& text, int code) {
+  std::fprintf(stderr, "nntrain: error: %s\n", text.c_str());
+  return code;
+}
+
+// The first argument names a command; when it names none, say which one was probably meant.
+// Returns -1 when argv is fine (or not a command at all: options, nothing).
+int check_command_name(int argc, char** argv, const CLI::App& app) {
+  if (argc < 2 || argv[1][0] == '-') return -1;
+  const std::string given = argv[1];
+  std::string best;
+  size_t best_d = 3;  // suggest only close names
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() == given) return -1;
+    const size_t d = edit_distance(given, sub->get_name());
+    if (d < best_d) best_d = d, best = sub->get_name();
+  }
+  std::string msg = "unknown command '" + given + "'";
+  if (!best.empty()) msg += "; did you mean '" + best + "'?";
+  msg += " (run 'nntrain --help' for the list)";
+  return print_error(msg, nntrain::kExitUsage);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  CLI::App app{"nntrain: train multi-layer perceptrons from the command line"};
+  CLI::App app{"nntrain: train multi-layer perceptrons from the command line.\n"
+               "  nntrain fit config.yaml      trains and writes a run directory (model.bin, log.csv, ...)\n"
+               "  nntrain predict model.bin new.csv\n"
+               "Run 'nntrain COMMAND --help' for a command's options.",
+               "nntrain"};
   app.set_version_flag("--version", std::string("nntrain ") + NNTRAIN_VERSION);
   app.require_subcommand(1);
+  app.get_formatter()->column_width(32);
+
+#ifdef NNTRAIN_HAVE_FIT
+  FitCmdOptions fit_o;
+  CLI::App* fit = setup_fit(app, fit_o);
+#endif
+  PredictOptions predict_o;
+  CLI::App* predict = setup_predict(app, predict_o);
+  EvaluateOptions evaluate_o;
+  CLI::App* evaluate = setup_evaluate(app, evaluate_o);
+#ifdef NNTRAIN_HAVE_INFO
+  InfoOptions info_o;
+  CLI::App* info = setup_info(app, info_o);
+#endif
+  CheckOptions check_o;
+  CLI::App* check = setup_check(app, check_o);
+#ifdef NNTRAIN_HAVE_CV
+  CvOptions cv_o;
+  CLI::App* cv = setup_cv(app, cv_o);
+#endif
+  CompareOptions compare_o;
+  CLI::App* compare = setup_compare(app, compare_o);
+
+  if (const int rc = check_command_name(argc, argv, app); rc >= 0) return rc;
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : nntrain::kExitUsage;
+    std::string what = e.what();
+    std::replace(what.begin(), what.end(), '\n', ' ');
+    return print_error(what + " (run 'nntrain --help' or 'nntrain COMMAND --help')", nntrain::kExitUsage);
   }
+
   try {
-    return 0;
+#ifdef NNTRAIN_HAVE_FIT
+    if (*fit) return run_fit(fit_o);
+#endif
+    if (*predict) return run_predict(predict_o);
+    if (*evaluate) return run_evaluate(evaluate_o);
+#ifdef NNTRAIN_HAVE_INFO
+    if (*info) return run_info(info_o);
+#endif
+    if (*check) return run_check(check_o);
+#ifdef NNTRAIN_HAVE_CV
+    if (*cv) return run_cv(cv_o);
+#endif
+    if (*compare) return run_compare(compare_o);
+    return print_error("no command given (run 'nntrain --help')", nntrain::kExitUsage);
   } catch (const nntrain::Error& e) {
-    std::fprintf(stderr, "nntrain: error: %s\n", e.formatted().c_str());
-    return e.exit_code();
+    return print_error(e.formatted(), e.exit_code());
+  } catch (const std::bad_alloc&) {
+    return print_error("out of memory (try a smaller batch_size or a smaller network)", nntrain::kExitUsage);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "nntrain: error: %s\n", e.what());
-    return nntrain::kExitUsage;
+    return print_error(e.what(), nntrain::kExitUsage);
   }
 }

@@ -1,0 +1,66 @@
+// `nntrain evaluate`: the model in eval mode over a labelled CSV, with the loss it was trained
+// with (make_loss/evaluate_loss) and the metrics of lib/nntrain/metrics.h. Writes nothing.
+#include "cmd_evaluate.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "csv_out.h"
+#include "nntrain/blas.h"
+#include "nntrain/dataset.h"
+#include "nntrain/loss.h"
+#include "nntrain/metrics.h"
+#include "nntrain/model_file.h"
+#include "nntrain/network.h"
+#include "nntrain/rng.h"
+
+CLI::App* setup_evaluate(CLI::App& app, EvaluateOptions& o) {
+  CLI::App* sub = app.add_subcommand("evaluate", "Loss and metrics of a trained model on a labelled CSV");
+  sub->add_option("MODEL", o.model, "model.bin written by 'nntrain fit'")->required();
+  sub->add_option("DATA", o.data, "CSV (or .csv.gz) with the feature and target columns; - reads stdin")->required();
+  sub->add_flag("--json", o.json, "print one JSON object: rows, loss and the metrics");
+  sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")->check(CLI::Range(1, 1024));
+  return sub;
+}
+
+int run_evaluate(const EvaluateOptions& o) {
+  using namespace nntrain;
+  if (o.threads > 0) blas_set_threads(o.threads);
+  const LoadedModel model = load_model(o.model);
+  const Preprocessing& prep = model.meta.prep;
+  const Dataset d = load_inference_data(o.data, prep, /*with_target=*/true);
+  const size_t max_batch = std::max<size_t>(1, std::min<size_t>(d.rows, 1024));
+  std::unique_ptr<Network> net = build_network(model, max_batch);
+  const std::unique_ptr<Loss> loss = make_loss(model.meta.loss, model.meta.architecture.back());
+
+  std::vector<float> out(d.rows * net->out_features());
+  Matrix outputs{out.data(), d.rows, net->out_features()};
+  Rng rng(0);  // eval mode: never drawn from
+  const double l = evaluate_loss(*net, *loss, d.xm(), d.ym(), rng, &outputs);
+  const std::vector<Metric> metrics = compute_metrics(prep.task, outputs, d.ym());
+
+  std::string text;
+  if (o.json) {
+    text = "{\"rows\": " + std::to_string(d.rows) + ", \"loss\": ";
+    append_double(text, l);
+    for (const Metric& m : metrics) {
+      text += ", \"" + m.name + "\": ";
+      append_double(text, m.value);
+    }
+    text += "}\n";
+  } else {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%-10s %zu\n", "rows", d.rows);
+    text += buf;
+    std::snprintf(buf, sizeof buf, "%-10s %.6g  (%s)\n", "loss", l, model.meta.loss.name.c_str());
+    text += buf;
+    for (const Metric& m : metrics) {
+      std::snprintf(buf, sizeof buf, "%-10s %.6g\n", m.name.c_str(), m.value);
+      text += buf;
+    }
+  }
+  write_output("-", text);
+  return 0;
+}
