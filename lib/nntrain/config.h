@@ -18,6 +18,7 @@ struct LayerSpec {
   std::string activation = "identity";  // identity|sigmoid|tanh|relu|leaky_relu|gelu|softmax
   double negative_slope = 0.01;         // leaky_relu
   double dropout = 0.0;                 // applied after the activation when > 0
+  bool operator==(const LayerSpec&) const = default;
 };
 
 struct DataConfig {
@@ -34,12 +35,14 @@ struct DataConfig {
   std::string missing = "error";        // error | drop
   std::vector<std::string> categorical;
   std::string unknown_category = "error";  // error | ignore
+  bool operator==(const DataConfig&) const = default;
 };
 
 struct ModelConfig {
   std::vector<LayerSpec> layers;
   std::string init = "auto";  // auto | he | xavier | torch
   std::string init_from;      // absolute path, or empty
+  bool operator==(const ModelConfig&) const = default;
 };
 
 struct LossConfig {
@@ -49,6 +52,7 @@ struct LossConfig {
   std::map<std::string, double> class_weights;        // cross_entropy: {label: weight}; label as written
   double delta = 1.0;                                 // huber
   bool long_form = false;                             // written back as {name: ...} when it was
+  bool operator==(const LossConfig&) const = default;
 };
 
 struct OptimizerConfig {
@@ -61,6 +65,7 @@ struct OptimizerConfig {
   double alpha = 0.99;        // rmsprop smoothing constant (torch default; not a SPEC key)
   std::optional<double> weight_decay;  // nullopt = torch's default: 0, or 0.01 for adamw
   double effective_weight_decay() const { return weight_decay ? *weight_decay : (name == "adamw" ? 0.01 : 0.0); }
+  bool operator==(const OptimizerConfig&) const = default;
 };
 
 struct ScheduleConfig {
@@ -70,12 +75,14 @@ struct ScheduleConfig {
   int patience = 5;
   double min_lr = 0.0;
   int warmup_epochs = 0;
+  bool operator==(const ScheduleConfig&) const = default;
 };
 
 struct EarlyStoppingConfig {
   std::string monitor = "val_loss";  // val_loss | val_<metric>
   int patience = 10;
   double min_delta = 0.0;
+  bool operator==(const EarlyStoppingConfig&) const = default;
 };
 
 struct TrainingConfig {
@@ -87,11 +94,13 @@ struct TrainingConfig {
   std::optional<double> clip_grad_norm;
   std::optional<EarlyStoppingConfig> early_stopping;
   int log_every = 10;
+  bool operator==(const TrainingConfig&) const = default;
 };
 
 struct OutputConfig {
   std::string dir = "runs/{config}";  // relative to the working directory; {config} = config stem
   int checkpoint_every = 0;
+  bool operator==(const OutputConfig&) const = default;
 };
 
 struct Config {
@@ -104,6 +113,7 @@ struct Config {
   OutputConfig output;
   std::string source_path;  // the config file as given ("" when built in code)
   std::string stem;         // its stem, for {config}
+  bool operator==(const Config&) const = default;
 };
 
 }  // namespace nntrain

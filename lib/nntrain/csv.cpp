@@ -1,0 +1,481 @@
+// CSV records over fast-cpp-csv-parser's LineReader (lines, BOM, CRLF, a missing final
+// newline; 16 MiB blocks read ahead on a second thread) fed by a zlib byte source, so .csv.gz
+// is decompressed while the previous block is parsed. Fields are split here (quotes, quoted
+// newlines) because LineReader knows lines only and CSVReader needs the column count at
+// compile time. Not here: column roles, numbers into matrices (dataset.cpp).
+#include "nntrain/csv.h"
+
+#include <libfccp/csv.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "nntrain/did_you_mean.h"
+#include "nntrain/error.h"
+
+namespace nntrain {
+
+// ---- numbers ---------------------------------------------------------------------------------
+
+std::string_view trim_spaces(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return s.substr(b, e - b);
+}
+
+namespace {
+
+bool iequals(std::string_view a, const char* b) {
+  const size_t n = std::strlen(b);
+  if (a.size() != n) return false;
+  for (size_t i = 0; i < n; ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != b[i]) return false;
+  }
+  return true;
+}
+
+// The token after an optional sign names a missing value: NA, N/A, null (unsigned only),
+// nan, inf, infinity (signed or not).
+bool missing_word(std::string_view s) {
+  const bool signed_ = !s.empty() && (s[0] == '+' || s[0] == '-');
+  const std::string_view w = signed_ ? s.substr(1) : s;
+  if (iequals(w, "nan") || iequals(w, "inf") || iequals(w, "infinity")) return true;
+  if (signed_) return false;
+  return iequals(w, "na") || iequals(w, "n/a") || iequals(w, "null");
+}
+
+template <class T>
+NumberKind parse_number_t(std::string_view field, T& out) {
+  const std::string_view s = trim_spaces(field);
+  if (s.empty()) return NumberKind::missing;
+  const char* b = s.data();
+  const char* e = b + s.size();
+  // Fast path: a short unsigned integer (exact in float).
+  if (s.size() <= 7) {
+    uint32_t v = 0;
+    const char* p = b;
+    while (p != e && *p >= '0' && *p <= '9') v = v * 10 + static_cast<uint32_t>(*p++ - '0');
+    if (p == e) {
+      out = static_cast<T>(v);
+      return NumberKind::number;
+    }
+  }
+  const char* p = b;
+  if (*p == '+') ++p;  // from_chars takes '-' only
+  if (p == e) return NumberKind::not_number;
+  const char c = *p == '-' ? (p + 1 != e ? p[1] : '\0') : *p;
+  if (!((c >= '0' && c <= '9') || c == '.')) return missing_word(s) ? NumberKind::missing : NumberKind::not_number;
+  T v = 0;
+  auto r = std::from_chars(p, e, v, std::chars_format::general);
+  if (r.ptr != e) return NumberKind::not_number;
+  if (r.ec == std::errc::invalid_argument) return NumberKind::not_number;
+  if (r.ec == std::errc::result_out_of_range) {
+    // Too large, or too small: decide in long double.
+    long double d = 0;
+    auto r2 = std::from_chars(p, e, d, std::chars_format::general);
+    if (r2.ec == std::errc() && std::fabs(d) < 1) {
+      out = static_cast<T>(d);  // underflow: the nearest value (0 or a subnormal)
+      return NumberKind::number;
+    }
+    if (r2.ec == std::errc::result_out_of_range) {
+      // Even long double could not hold it: look at the exponent's sign.
+      const char* x = std::find_if(p, e, [](char ch) { return ch == 'e' || ch == 'E'; });
+      if (x != e && x + 1 != e && x[1] == '-') {
+        out = 0;
+        return NumberKind::number;
+      }
+    }
+    return NumberKind::overflow;
+  }
+  if (std::isnan(v) || std::isinf(v)) return NumberKind::missing;
+  out = v;
+  return NumberKind::number;
+}
+
+}  // namespace
+
+NumberKind parse_number(std::string_view field, float& out) { return parse_number_t<float>(field, out); }
+NumberKind parse_number_double(std::string_view field, double& out) { return parse_number_t<double>(field, out); }
+
+bool is_missing_token(std::string_view field) {
+  const std::string_view s = trim_spaces(field);
+  return s.empty() || missing_word(s);
+}
+
+// ---- byte sources ----------------------------------------------------------------------------
+
+namespace {
+
+// A byte source never throws (LineReader reads on its worker thread): on a read error or a NUL
+// byte it returns the text up to the last complete line and remembers the error, which
+// CsvReader reports when the lines run out.
+// The error state lives outside the source: LineReader destroys a source it has read to the
+// end inside its constructor, before CsvReader asks.
+struct SourceStatus {
+  std::string error;      // empty = fine
+  long error_column = 0;  // 1-based column of a NUL byte in its line
+};
+
+class CheckedSource : public io::ByteSourceBase {
+ public:
+  explicit CheckedSource(SourceStatus* st) : status_(st), error(st->error), error_column(st->error_column) {}
+
+ protected:
+  SourceStatus* status_;
+  std::string& error;
+  long& error_column;
+
+  // Cuts `n` bytes of `buf` back to the last newline after an error; returns the new length.
+  int cut_to_line(char* buf, int n, int bad) {
+    int end = bad;
+    while (end > 0 && buf[end - 1] != '\n') --end;
+    error_column = bad - end + 1;
+    (void)n;
+    return end;
+  }
+  // Checks a block for NUL bytes (binary data); returns the usable length.
+  int check_nul(char* buf, int n) {
+    const void* z = std::memchr(buf, 0, static_cast<size_t>(n));
+    if (!z) return n;
+    if (error.empty()) error = "NUL byte in the text: not a CSV file (binary data?)";
+    return cut_to_line(buf, n, static_cast<int>(static_cast<const char*>(z) - buf));
+  }
+};
+
+class GzSource : public CheckedSource {
+ public:
+  GzSource(gzFile f, SourceStatus* st) : CheckedSource(st), f_(f) {}
+  ~GzSource() override { gzclose(f_); }
+  int read(char* buf, int size) override {
+    if (!error.empty()) return 0;
+    int total = 0;
+    while (total < size) {
+      const int n = gzread(f_, buf + total, static_cast<unsigned>(size - total));
+      if (n > 0) {
+        total += n;
+        continue;
+      }
+      int err = Z_OK;
+      const char* msg = gzerror(f_, &err);
+      if (n < 0 || err != Z_OK) {
+        error = std::string(err == Z_BUF_ERROR ? "the gzip data is truncated" : "cannot read the file") +
+                " (zlib: " + (msg ? msg : "?") + ")";
+        if (err == Z_ERRNO) error = std::string("cannot read the file: ") + std::strerror(errno);
+        error_column = 0;
+        // Drop the partial last line: it would otherwise be reported as a ragged row.
+        int end = total;
+        while (end > 0 && buf[end - 1] != '\n') --end;
+        total = end;
+        return check_nul(buf, total);
+      }
+      break;  // end of file
+    }
+    return check_nul(buf, total);
+  }
+
+ private:
+  gzFile f_;
+};
+
+class MemSource : public CheckedSource {
+ public:
+  MemSource(const char* data, size_t size, SourceStatus* st) : CheckedSource(st), p_(data), left_(size) {}
+  int read(char* buf, int size) override {
+    if (!error.empty()) return 0;
+    const int n = static_cast<int>(std::min<size_t>(left_, static_cast<size_t>(size)));
+    std::memcpy(buf, p_, static_cast<size_t>(n));
+    p_ += n;
+    left_ -= static_cast<size_t>(n);
+    return check_nul(buf, n);
+  }
+
+ private:
+  const char* p_;
+  size_t left_;
+};
+
+// Expected decompressed size of a file: its size, or a single-member gzip's ISIZE trailer.
+uint64_t size_hint_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return size;
+  unsigned char magic[2] = {0, 0};
+  uint64_t hint = size;
+  if (std::fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b && size >= 18) {
+    unsigned char t[4];
+    if (std::fseek(f, -4, SEEK_END) == 0 && std::fread(t, 1, 4, f) == 4) {
+      const uint64_t isize = t[0] | (t[1] << 8) | (t[2] << 16) | (static_cast<uint64_t>(t[3]) << 24);
+      hint = isize >= size ? isize : 0;  // smaller means > 4 GiB (wrapped) or several members
+    }
+  }
+  std::fclose(f);
+  return hint;
+}
+
+}  // namespace
+
+// ---- the reader ------------------------------------------------------------------------------
+
+struct CsvReader::Impl {
+  SourceStatus status;  // declared first: outlives the reader and its source
+  std::unique_ptr<io::LineReader> lines;
+};
+
+CsvReader::CsvReader(const std::string& path, char delimiter) : impl_(std::make_unique<Impl>()) {
+  name_ = path == "-" ? std::string("<stdin>") : path;
+  gzFile f = nullptr;
+  if (path == "-") {
+    const int fd = ::dup(STDIN_FILENO);
+    if (fd >= 0) f = gzdopen(fd, "rb");
+  } else {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+      throw DataError("cannot read: this is a folder, not a CSV file", SourcePos{name_, 0, 0});
+    f = gzopen(path.c_str(), "rb");
+  }
+  if (!f) {
+    const int e = errno;
+    throw DataError(std::string("cannot open the file: ") + (e ? std::strerror(e) : "out of memory"),
+                    SourcePos{name_, 0, 0});
+  }
+  gzbuffer(f, 1 << 18);
+  size_hint_ = path == "-" ? 0 : size_hint_of(path);
+  auto src = std::make_unique<GzSource>(f, &impl_->status);
+  try {
+    impl_->lines = std::make_unique<io::LineReader>(name_, std::move(src));
+  } catch (const std::exception& e) {
+    throw DataError(std::string("cannot read the file: ") + e.what(), SourcePos{name_, 0, 0});
+  }
+  init(delimiter);
+}
+
+CsvReader::CsvReader(const std::string& name, const char* data, size_t size, char delimiter)
+    : impl_(std::make_unique<Impl>()), name_(name) {
+  auto src = std::make_unique<MemSource>(data, size, &impl_->status);
+  impl_->lines = std::make_unique<io::LineReader>(name_, std::move(src));
+  size_hint_ = size;
+  init(delimiter);
+}
+
+CsvReader::~CsvReader() = default;
+
+void CsvReader::fail(size_t i, const std::string& msg) const {
+  throw DataError(msg, SourcePos{name_, record_line_, i < columns_.size() ? columns_[i] : 0});
+}
+
+void CsvReader::fail_line(const std::string& msg) const { throw DataError(msg, SourcePos{name_, record_line_, 0}); }
+
+char* CsvReader::read_line() {
+  char* line = nullptr;
+  try {
+    line = impl_->lines->next_line();
+  } catch (const io::error::line_length_limit_exceeded&) {
+    throw DataError("line longer than 16 MiB", SourcePos{name_, static_cast<long>(impl_->lines->get_file_line()), 0});
+  } catch (const std::exception& e) {
+    throw DataError(std::string("cannot read the file: ") + e.what(),
+                    SourcePos{name_, static_cast<long>(impl_->lines->get_file_line()), 0});
+  }
+  if (!line) {
+    const SourceStatus* s = &impl_->status;
+    if (!s->error.empty())
+      throw DataError(s->error, SourcePos{name_, static_cast<long>(impl_->lines->get_file_line()) + 1,
+                                          s->error_column > 0 ? s->error_column : 1});
+    return nullptr;
+  }
+  return line;
+}
+
+namespace {
+
+bool blank(const char* s, size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    if (s[i] != ' ' && s[i] != '\t') return false;
+  return true;
+}
+
+// After scanning s[0..n): is a quoted field still open? (quotes count only at a field's start)
+bool quote_open(const char* s, size_t n, char delim) {
+  bool at_start = true, in_quote = false;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = s[i];
+    if (in_quote) {
+      if (c == '"') {
+        if (i + 1 < n && s[i + 1] == '"')
+          ++i;
+        else
+          in_quote = false;
+      }
+    } else if (c == delim) {
+      at_start = true;
+      continue;
+    } else if (at_start && c == '"') {
+      in_quote = true;
+    }
+    at_start = false;
+  }
+  return in_quote;
+}
+
+}  // namespace
+
+void CsvReader::split(char* s, size_t len) {
+  fields_.clear();
+  columns_.clear();
+  char* const end = s + len;
+  if (!std::memchr(s, '"', len)) {
+    char* p = s;
+    for (;;) {
+      char* d = static_cast<char*>(std::memchr(p, delim_, static_cast<size_t>(end - p)));
+      char* fe = d ? d : end;
+      fields_.emplace_back(p, static_cast<size_t>(fe - p));
+      columns_.push_back(static_cast<long>(p - s) + 1);
+      if (!d) break;
+      p = d + 1;
+    }
+    return;
+  }
+  char* r = s;
+  char* w = s;
+  for (;;) {
+    columns_.push_back(static_cast<long>(r - s) + 1);
+    char* start = w;
+    if (r < end && *r == '"') {
+      ++r;
+      for (;;) {
+        if (r >= end) {
+          fields_.emplace_back(start, static_cast<size_t>(w - start));
+          fail(fields_.size() - 1, "unclosed quote: a quoted field must end with \"");
+        }
+        if (*r == '"') {
+          if (r + 1 < end && r[1] == '"') {
+            *w++ = '"';
+            r += 2;
+          } else {
+            ++r;
+            break;
+          }
+        } else {
+          *w++ = *r++;
+        }
+      }
+      const char* after = r;
+      while (r < end && (*r == ' ' || *r == '\t') && *r != delim_) ++r;
+      if (r < end && *r != delim_) {
+        fields_.emplace_back(start, static_cast<size_t>(w - start));
+        columns_.back() = static_cast<long>(after - s) + 1;
+        fail(fields_.size() - 1, "unexpected text after a closing quote (a quote inside a quoted field is written \"\")");
+      }
+    } else {
+      while (r < end && *r != delim_) *w++ = *r++;
+    }
+    fields_.emplace_back(start, static_cast<size_t>(w - start));
+    if (r >= end) break;
+    ++r;  // the delimiter
+    // Keep the write position from overtaking unread text: w <= r always holds.
+  }
+}
+
+bool CsvReader::next() {
+  for (;;) {
+    char* line = read_line();
+    if (!line) return false;
+    const size_t len = std::strlen(line);
+    bytes_read_ += len + 1;
+    if (blank(line, len)) continue;
+    record_line_ = static_cast<long>(impl_->lines->get_file_line());
+    if (std::memchr(line, '"', len) && quote_open(line, len, delim_)) {
+      // A quoted field runs over the line end: gather the record's lines.
+      record_buf_.assign(line, len);
+      while (quote_open(record_buf_.data(), record_buf_.size(), delim_)) {
+        char* more = read_line();
+        if (!more) {
+          split(record_buf_.data(), record_buf_.size());  // reports the unclosed quote
+          fail_line("unclosed quote at the end of the file");
+        }
+        const size_t n = std::strlen(more);
+        bytes_read_ += n + 1;
+        record_buf_ += '\n';
+        record_buf_.append(more, n);
+      }
+      split(record_buf_.data(), record_buf_.size());
+    } else {
+      split(line, len);
+    }
+    return true;
+  }
+}
+
+void CsvReader::init(char delimiter) {
+  char* line = nullptr;
+  size_t len = 0;
+  for (;;) {
+    line = read_line();
+    if (!line) throw DataError("the file is empty: a header row is required", SourcePos{name_, 1, 0});
+    len = std::strlen(line);
+    bytes_read_ += len + 1;
+    if (!blank(line, len)) break;
+  }
+  if (delimiter != 0) {
+    delim_ = delimiter;
+  } else {
+    // The most frequent candidate outside quotes; ',' when none (one column) or on a tie.
+    const char cand[4] = {',', ';', '\t', '|'};
+    size_t count[4] = {0, 0, 0, 0};
+    bool in_quote = false;
+    for (size_t i = 0; i < len; ++i) {
+      if (line[i] == '"') in_quote = !in_quote;
+      if (in_quote) continue;
+      for (int k = 0; k < 4; ++k)
+        if (line[i] == cand[k]) ++count[k];
+    }
+    int best = 0;
+    for (int k = 1; k < 4; ++k)
+      if (count[k] > count[best]) best = k;
+    delim_ = cand[best];
+  }
+  record_line_ = static_cast<long>(impl_->lines->get_file_line());
+  if (std::memchr(line, '"', len) && quote_open(line, len, delim_)) {
+    record_buf_.assign(line, len);
+    while (quote_open(record_buf_.data(), record_buf_.size(), delim_)) {
+      char* more = read_line();
+      if (!more) {
+        split(record_buf_.data(), record_buf_.size());
+        fail_line("unclosed quote in the header");
+      }
+      record_buf_ += '\n';
+      record_buf_.append(more);
+    }
+    split(record_buf_.data(), record_buf_.size());
+  } else {
+    split(line, len);
+  }
+  header_.clear();
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    const std::string name(trim_spaces(fields_[i]));
+    for (size_t j = 0; j < header_.size(); ++j)
+      if (header_[j] == name)
+        fail(i, "duplicate column name '" + name + "' in the header (also column " + std::to_string(j + 1) + ")");
+    header_.push_back(name);
+  }
+}
+
+long CsvReader::column_index(const std::string& name) const {
+  for (size_t i = 0; i < header_.size(); ++i)
+    if (header_[i] == name) return static_cast<long>(i);
+  return -1;
+}
+
+}  // namespace nntrain
