@@ -1,0 +1,551 @@
+// fit(): config -> data -> network -> trainer -> run directory (SPEC.md "The run directory").
+// The I/O policy of a run lives here (which file when, what the console shows); the loop
+// itself is trainer.cpp. Every file goes through write_file_atomic.
+//
+// checkpoint.bin rule: written every output.checkpoint_every epochs, on interruption, and at
+// the end of every run that did not diverge (so `--resume DIR training.epochs=N` can extend a
+// finished run). It holds the training weights (before early stopping restores the best ones).
+#include "nntrain/fit.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "nntrain/atomic_file.h"
+#include "nntrain/blas.h"
+#include "nntrain/checkpoint.h"
+#include "nntrain/config_io.h"
+#include "nntrain/error.h"
+#include "nntrain/learning_curve.h"
+#include "nntrain/loss.h"
+#include "nntrain/metrics.h"
+#include "nntrain/model_file.h"
+#include "nntrain/network.h"
+#include "nntrain/optimizer.h"
+#include "nntrain/rng.h"
+#include "nntrain/schedule.h"
+#include "nntrain/signals.h"
+#include "nntrain/trainer.h"
+
+namespace fs = std::filesystem;
+
+namespace nntrain {
+
+std::string expand_output_dir(const std::string& dir, const std::string& stem) {
+  std::string out = dir;
+  const std::string key = "{config}";
+  for (size_t p = out.find(key); p != std::string::npos; p = out.find(key, p + stem.size()))
+    out.replace(p, key.size(), stem);
+  return out;
+}
+
+namespace {
+
+// What may differ between the run's config and the one resuming it: training.epochs, and
+// things that do not change the numbers (where the run is written, how often it logs).
+Config comparable(Config c) {
+  c.training.epochs = 0;
+  c.training.log_every = 0;
+  c.output.dir.clear();
+  c.source_path.clear();
+  c.stem.clear();
+  return c;
+}
+
+std::string first_difference(const Config& a, const Config& b) {
+  std::istringstream ya(config_to_yaml(comparable(a))), yb(config_to_yaml(comparable(b)));
+  std::string la, lb;
+  while (true) {
+    const bool ga = static_cast<bool>(std::getline(ya, la)), gb = static_cast<bool>(std::getline(yb, lb));
+    if (!ga && !gb) return "";
+    if (!ga) la = "(nothing)";
+    if (!gb) lb = "(nothing)";
+    if (la != lb) return "'" + la + "' vs '" + lb + "'";
+  }
+}
+
+void check_same_run(const Config& run, const Config& given, const std::string& what) {
+  if (comparable(run) == comparable(given)) return;
+  std::string diff = first_difference(run, given);
+  throw ConfigError(what + " differs from the run's config apart from training.epochs" +
+                    (diff.empty() ? std::string() : ": " + diff) +
+                    "; only training.epochs may change on --resume");
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string with_commas(size_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+std::string duration_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
+  const long s = std::lround(seconds);
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+  else if (s >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  else std::snprintf(buf, sizeof buf, "%lds", s);
+  return buf;
+}
+
+std::string architecture_text(size_t in, const std::vector<LayerSpec>& layers) {
+  std::string s = std::to_string(in);
+  for (const auto& l : layers) {
+    s += " -> " + std::to_string(l.units);
+    if (l.activation != "identity") s += " " + l.activation;
+    if (l.dropout > 0) s += " (dropout " + fmt("%g", l.dropout) + ")";
+  }
+  return s;
+}
+
+// The class index of a label written in the config (loss.class_weights), or -1.
+long class_index(const Preprocessing& prep, const std::string& label) {
+  for (size_t i = 0; i < prep.classes.size(); ++i) {
+    if (prep.classes[i] == label) return static_cast<long>(i);
+    if (prep.classes_numeric) {
+      char* end1 = nullptr;
+      char* end2 = nullptr;
+      const double a = std::strtod(prep.classes[i].c_str(), &end1);
+      const double b = std::strtod(label.c_str(), &end2);
+      if (end1 && *end1 == '\0' && end2 && *end2 == '\0' && !label.empty() && a == b) return static_cast<long>(i);
+    }
+  }
+  return -1;
+}
+
+std::vector<float> class_weights_for(const Config& cfg, const TrainingData& data) {
+  if (cfg.loss.name != "cross_entropy") return {};
+  if (cfg.loss.class_weights_balanced) return balanced_class_weights(data.class_counts);
+  if (cfg.loss.class_weights.empty()) return {};
+  std::vector<float> w(data.prep.classes.size(), 1.0f);
+  for (const auto& [label, weight] : cfg.loss.class_weights) {
+    const long i = class_index(data.prep, label);
+    if (i < 0) {
+      std::string known;
+      for (const auto& c : data.prep.classes) known += (known.empty() ? "" : ", ") + c;
+      throw DataError("loss.class_weights: class '" + label + "' does not occur in the training data (classes: " +
+                      known + ")");
+    }
+    w[static_cast<size_t>(i)] = static_cast<float>(weight);
+  }
+  return w;
+}
+
+// log.csv, kept in memory as its rows and rewritten whole after every epoch.
+struct RunLog {
+  std::string header;
+  std::vector<std::string> rows;
+  std::vector<CurvePoint> points;
+};
+
+std::string log_header(Task task) {
+  std::string h = "epoch,train_loss,val_loss";
+  for (const auto& m : metric_names(task)) h += ",val_" + m;
+  return h + ",lr,seconds";
+}
+
+std::string log_row(const EpochRecord& r, Task task) {
+  std::string s = std::to_string(r.epoch) + "," + fmt("%.9g", r.train_loss) + ",";
+  if (r.has_val) s += fmt("%.9g", r.val_loss);
+  for (const auto& name : metric_names(task)) {
+    s += ",";
+    for (const auto& m : r.val_metrics)
+      if (m.name == name && r.has_val) s += fmt("%.9g", m.value);
+  }
+  return s + "," + fmt("%.9g", r.lr) + "," + fmt("%.4f", r.seconds);
+}
+
+CurvePoint curve_point(const EpochRecord& r, Task task) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  CurvePoint p{r.epoch, r.train_loss, r.has_val ? r.val_loss : nan, nan};
+  for (const auto& m : r.val_metrics)
+    if (m.name == main_metric(task) && r.has_val) p.val_metric = m.value;
+  return p;
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> f;
+  std::string cur;
+  for (char c : line) {
+    if (c == ',') {
+      f.push_back(cur);
+      cur.clear();
+    } else if (c != '\r') {
+      cur += c;
+    }
+  }
+  f.push_back(cur);
+  return f;
+}
+
+double parse_or_nan(const std::string& s) {
+  if (s.empty()) return std::numeric_limits<double>::quiet_NaN();
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  return end && *end == '\0' ? v : std::numeric_limits<double>::quiet_NaN();
+}
+
+// The first `epochs` rows of an existing log.csv (a resumed run continues it).
+void read_log(const std::string& path, int epochs, Task task, RunLog& log) {
+  std::istringstream in(read_text(path));
+  std::string line;
+  if (!std::getline(in, line)) return;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line != log.header) return;  // another layout: start the log afresh
+  const std::vector<std::string> cols = split_csv_line(log.header);
+  size_t metric_col = 0;
+  for (size_t i = 0; i < cols.size(); ++i)
+    if (cols[i] == "val_" + main_metric(task)) metric_col = i;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const std::vector<std::string> f = split_csv_line(line);
+    if (f.size() != cols.size()) break;
+    const int epoch = std::atoi(f[0].c_str());
+    if (epoch != static_cast<int>(log.rows.size()) + 1 || epoch > epochs) break;
+    log.rows.push_back(line);
+    log.points.push_back({epoch, parse_or_nan(f[1]), parse_or_nan(f[2]),
+                          metric_col ? parse_or_nan(f[metric_col]) : std::numeric_limits<double>::quiet_NaN()});
+  }
+}
+
+void write_log(const std::string& path, const RunLog& log) {
+  std::string text = log.header + "\n";
+  for (const auto& r : log.rows) text += r + "\n";
+  write_file_atomic(path, text);
+}
+
+// A JSON number, or null when not finite.
+nlohmann::ordered_json number(double v) {
+  if (!std::isfinite(v)) return nullptr;
+  return v;
+}
+
+// The loss and metrics of the network (eval mode) on one split, into `out` as <prefix>_<name>.
+void evaluate_split(Network& net, const Loss& loss, const Dataset& d, Task task, const std::string& prefix,
+                    nlohmann::ordered_json& out) {
+  if (d.rows == 0) return;
+  std::vector<float> outputs(d.rows * net.out_features());
+  Matrix om{outputs.data(), d.rows, net.out_features()};
+  Rng rng(0);
+  const double l = evaluate_loss(net, loss, d.xm(), d.ym(), rng, &om);
+  out[prefix + "_loss"] = number(l);
+  for (const auto& m : compute_metrics(task, om, d.ym())) out[prefix + "_" + m.name] = number(m.value);
+}
+
+// Restores the previous signal handlers when fit() leaves, however it leaves.
+struct SignalScope {
+  bool active;
+  explicit SignalScope(bool install) : active(install) {
+    clear_stop();
+    if (active) install_stop_handlers();
+  }
+  ~SignalScope() {
+    if (active) remove_stop_handlers();
+  }
+};
+
+// The stderr progress bar, drawn only when stderr is a terminal.
+struct ProgressBar {
+  bool enabled = false;
+  bool drawn = false;
+  std::chrono::steady_clock::time_point start, last;
+  uint64_t batches_at_start = 0;  // global batch index when this session started
+  uint64_t total_batches = 0;     // the whole run's
+  int epochs = 0;
+
+  void draw(int epoch, uint64_t batch, uint64_t batches) {
+    if (!enabled) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (drawn && now - last < std::chrono::milliseconds(200) && batch < batches) return;
+    last = now;
+    const uint64_t global = static_cast<uint64_t>(epoch - 1) * batches + batch;
+    const double elapsed = std::chrono::duration<double>(now - start).count();
+    const uint64_t done = global > batches_at_start ? global - batches_at_start : 0;
+    const double eta = done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(total_batches - global) : 0;
+    const int width = 30;
+    const int filled = static_cast<int>(width * static_cast<double>(batch) / static_cast<double>(batches));
+    std::string bar(static_cast<size_t>(filled), '=');
+    bar.resize(static_cast<size_t>(width), ' ');
+    std::fprintf(stderr, "\r\033[Kepoch %d/%d [%s] %3d%%  ETA %s", epoch, epochs, bar.c_str(),
+                 static_cast<int>(100.0 * static_cast<double>(batch) / static_cast<double>(batches)),
+                 done > 0 ? duration_text(eta).c_str() : "?");
+    drawn = true;
+  }
+  void clear() {
+    if (enabled && drawn) std::fprintf(stderr, "\r\033[K");
+    drawn = false;
+  }
+};
+
+std::string epoch_line(const EpochRecord& r, int epochs) {
+  std::string s = "epoch " + std::to_string(r.epoch) + "/" + std::to_string(epochs) + "  train_loss " +
+                  fmt("%.4f", r.train_loss);
+  if (r.has_val) {
+    s += "  val_loss " + fmt("%.4f", r.val_loss);
+    for (const auto& m : r.val_metrics) s += "  val_" + m.name + " " + fmt("%.4f", m.value);
+  }
+  s += "  lr " + fmt("%.3g", r.lr) + "  (" + fmt("%.2f", r.seconds) + "s)";
+  return s;
+}
+
+// NNTRAIN_TEST_STOP_AFTER_BATCHES=N[:term]: behave as if SIGINT (SIGTERM) arrived after the
+// N-th batch of this process. A test hook for exact interruption points; 0 or unset = off.
+struct StopHook {
+  uint64_t after = 0;
+  int sig = SIGINT;
+  uint64_t seen = 0;
+  StopHook() {
+    const char* v = std::getenv("NNTRAIN_TEST_STOP_AFTER_BATCHES");
+    if (!v || !*v) return;
+    after = std::strtoull(v, nullptr, 10);
+    if (std::string(v).find(":term") != std::string::npos) sig = SIGTERM;
+  }
+  void on_batch() {
+    if (after > 0 && ++seen == after && stop_signal() == 0) request_stop(sig);
+  }
+};
+
+}  // namespace
+
+Config resume_config(const std::string& run_dir, const std::string& config_path,
+                     const std::vector<std::string>& overrides) {
+  const std::string run_yaml = (fs::path(run_dir) / "config.yaml").string();
+  if (!fs::exists(fs::path(run_dir) / "checkpoint.bin"))
+    throw ConfigError("--resume " + run_dir + ": no checkpoint.bin there (is it a run directory of nntrain fit?)");
+  if (!fs::exists(run_yaml)) throw ConfigError("--resume " + run_dir + ": no config.yaml there");
+  const Config run = load_config(run_yaml);
+  Config given = config_path.empty() ? load_config(run_yaml, overrides) : load_config(config_path, overrides);
+  check_same_run(run, given, config_path.empty() ? std::string("the overrides change the config; it") : config_path);
+  Config out = run;
+  out.training.epochs = given.training.epochs;
+  out.training.log_every = given.training.log_every;
+  return out;
+}
+
+FitResult fit(const Config& cfg, const FitOptions& opt) {
+  FitResult result;
+  const std::string out_dir = opt.out_dir.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : opt.out_dir;
+  result.out_dir = out_dir;
+  const auto path = [&](const char* name) { return (fs::path(out_dir) / name).string(); };
+  const int threads = opt.threads > 0 ? opt.threads : blas_default_threads();
+  blas_set_threads(threads);
+
+  // Data and everything it decides.
+  const TrainingData data = load_training_data(cfg, opt.fold);
+  const Task task = data.prep.task;
+  if (cfg.model.layers.empty()) throw ConfigError("model.layers: at least one layer is needed");
+  const size_t out_width = data.prep.output_width();
+  if (static_cast<size_t>(cfg.model.layers.back().units) != out_width) {
+    std::string why = task == Task::binary       ? "binary classification with bce needs 1 unit"
+                      : task == Task::multiclass ? std::to_string(data.prep.classes.size()) + " classes need " +
+                                                       std::to_string(out_width) + " units"
+                                                 : std::to_string(out_width) + " target column(s) need " +
+                                                       std::to_string(out_width) + " units";
+    throw DataError("model.layers: the last layer has " + std::to_string(cfg.model.layers.back().units) +
+                    " units but " + why + "; set model.layers." + std::to_string(cfg.model.layers.size() - 1) +
+                    ".units=" + std::to_string(out_width));
+  }
+  if (cfg.schedule.name == "plateau" && !data.val)
+    throw ConfigError("schedule.name: plateau reads val_loss and needs a validation set (data.validation)");
+  if (cfg.training.early_stopping && !data.val)
+    throw ConfigError("training.early_stopping needs a validation set: set data.validation to a fraction or a file");
+
+  const size_t max_batch = cfg.training.full_batch
+                               ? data.train.rows
+                               : std::min(data.train.rows, static_cast<size_t>(std::max(cfg.training.batch_size, 1)));
+  Network net(cfg.model.layers, data.prep.input_width(), std::max<size_t>(max_batch, 1));
+  Rng rng(cfg.training.seed);
+  if (!cfg.model.init_from.empty()) load_weights_into(net, cfg.model.init_from);
+  else net.init(cfg.model.init, rng);
+  const std::unique_ptr<Loss> loss = make_loss(cfg.loss, cfg.model.layers.back(), class_weights_for(cfg, data));
+  const std::unique_ptr<Optimizer> optimizer = make_optimizer(cfg.optimizer, net.num_params());
+  LrSchedule schedule(cfg.schedule, cfg.optimizer.lr, cfg.training.epochs);
+  std::optional<EvalSplit> val;
+  if (data.val) val = EvalSplit{data.val->xm(), data.val->ym()};
+  Trainer trainer(net, *loss, *optimizer, schedule, rng, cfg.training, task, {data.train.xm(), data.train.ym()}, val);
+
+  const std::string config_yaml = config_to_yaml(cfg);
+  if (opt.resume) {
+    TrainState st = load_checkpoint(path("checkpoint.bin"));
+    if (!st.config_yaml.empty()) {
+      const Config saved = parse_config(st.config_yaml, path("checkpoint.bin"), "/");
+      check_same_run(saved, cfg, "the config");
+    }
+    trainer.set_state(st);
+    schedule.set_total_epochs(cfg.training.epochs);
+    if (trainer.early_stopped())
+      throw ConfigError("the run in " + out_dir + " stopped early at epoch " + std::to_string(st.epochs_done) +
+                        " (best epoch " + std::to_string(st.early.best_epoch) +
+                        "); there is nothing to resume (set training.early_stopping=null to train on)");
+    if (st.epochs_done >= cfg.training.epochs)
+      throw ConfigError("the run in " + out_dir + " has already finished its " + std::to_string(st.epochs_done) +
+                        " epochs; extend it with training.epochs=N (N > " + std::to_string(st.epochs_done) + ")");
+  }
+
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) throw ConfigError("cannot create the output folder " + out_dir + ": " + ec.message());
+  if (!opt.resume) {  // a fresh run: no stale weights from an earlier run in this folder
+    fs::remove(path("model.bin"), ec);
+    fs::remove(path("checkpoint.bin"), ec);
+  }
+  write_file_atomic(path("config.yaml"), config_yaml);
+
+  RunLog log;
+  log.header = log_header(task);
+  if (opt.resume) read_log(path("log.csv"), trainer.epochs_done(), task, log);
+
+  if (!opt.quiet) {
+    std::string line = "nntrain: " + std::string(opt.resume ? "resuming" : "training") + " on " +
+                       with_commas(data.train.rows) + " samples, " + std::to_string(data.prep.input_width()) +
+                       " features";
+    if (data.val) line += " (validation " + with_commas(data.val->rows) + ")";
+    line += "; network " + architecture_text(data.prep.input_width(), cfg.model.layers) + ", " +
+            with_commas(net.num_params()) + " parameters; " + std::to_string(threads) + " thread" +
+            (threads == 1 ? "" : "s") + "; seed " + std::to_string(cfg.training.seed) + "; output " + out_dir;
+    if (opt.resume)
+      line += "; from epoch " + std::to_string(trainer.epochs_done() + 1) +
+              (trainer.batches_done() > 0 ? ", batch " + std::to_string(trainer.batches_done() + 1) : std::string());
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+
+  const SignalScope signals(opt.install_signal_handlers);
+  StopHook hook;
+  ProgressBar bar;
+  bar.enabled = !opt.quiet && ::isatty(STDERR_FILENO);
+  bar.start = std::chrono::steady_clock::now();
+  bar.epochs = cfg.training.epochs;
+  bar.total_batches = static_cast<uint64_t>(cfg.training.epochs) * trainer.batches_per_epoch();
+  bar.batches_at_start = static_cast<uint64_t>(trainer.epochs_done()) * trainer.batches_per_epoch() + trainer.batches_done();
+  int last_printed = 0;
+  std::optional<EpochRecord> last_record;
+
+  auto save_state = [&]() {
+    TrainState st = trainer.state();
+    st.config_yaml = config_yaml;
+    save_checkpoint(path("checkpoint.bin"), st);
+  };
+
+  TrainerCallbacks cb;
+  cb.on_batch = [&](int epoch, uint64_t batch, uint64_t batches) {
+    hook.on_batch();
+    bar.draw(epoch, batch, batches);
+  };
+  cb.should_stop = [&]() { return stop_signal() != 0; };
+  cb.on_epoch = [&](const EpochRecord& r) {
+    last_record = r;
+    log.rows.push_back(log_row(r, task));
+    log.points.push_back(curve_point(r, task));
+    write_log(path("log.csv"), log);
+    if (cfg.output.checkpoint_every > 0 && r.epoch % cfg.output.checkpoint_every == 0 && r.epoch < cfg.training.epochs)
+      save_state();
+    bar.clear();
+    if (!opt.quiet && cfg.training.log_every > 0 &&
+        (r.epoch % cfg.training.log_every == 0 || r.epoch == cfg.training.epochs)) {
+      std::fprintf(stderr, "%s\n", epoch_line(r, cfg.training.epochs).c_str());
+      last_printed = r.epoch;
+    }
+  };
+
+  const TrainOutcome outcome = trainer.run(cb);
+  bar.clear();
+  result.stopped = stop_reason_name(outcome.stopped);
+
+  // The state to resume from is the training state, before early stopping swaps weights in.
+  if (outcome.stopped != StopReason::diverged) save_state();
+  if (outcome.stopped == StopReason::completed || outcome.stopped == StopReason::early_stopping)
+    trainer.restore_best_params();
+
+  // metrics.json: the final model in eval mode on every split.
+  nlohmann::ordered_json m;
+  evaluate_split(net, *loss, data.train, task, "train", m);
+  if (data.val) evaluate_split(net, *loss, *data.val, task, "val", m);
+  if (data.test) evaluate_split(net, *loss, *data.test, task, "test", m);
+  int best_epoch = outcome.best_epoch;
+  if (best_epoch == 0) {  // no early stopping: the epoch of the lowest val_loss, else the last one
+    double best = std::numeric_limits<double>::infinity();
+    for (const auto& p : log.points)
+      if (std::isfinite(p.val_loss) && p.val_loss < best) best = p.val_loss, best_epoch = p.epoch;
+    if (best_epoch == 0) best_epoch = outcome.epochs_run;
+  }
+  m["epochs_run"] = outcome.epochs_run;
+  m["best_epoch"] = best_epoch;
+  m["seconds"] = std::round(trainer.total_seconds() * 1000.0) / 1000.0;
+  m["stopped"] = result.stopped;
+  m["nntrain_version"] = NNTRAIN_VERSION;
+  m["threads"] = threads;
+  const BlasInfo bi = blas_info();
+  m["blas"] = {{"library", bi.library}, {"version", bi.version}, {"core", bi.core}, {"threading", bi.threading}};
+  result.metrics_json = m.dump();
+
+  if (outcome.stopped != StopReason::diverged) {
+    ModelMeta meta;
+    meta.architecture = cfg.model.layers;
+    meta.loss = cfg.loss;
+    meta.prep = data.prep;
+    meta.nntrain_version = NNTRAIN_VERSION;
+    save_model(path("model.bin"), net, meta);
+  } else {
+    fs::remove(path("model.bin"), ec);
+  }
+  write_log(path("log.csv"), log);
+  write_file_atomic(path("metrics.json"), result.metrics_json + "\n");
+  write_file_atomic(path("learning_curve.svg"), learning_curve_svg(log.points, main_metric(task)));
+
+  if (!opt.quiet && last_record && last_printed != last_record->epoch) {
+    // The last epoch's line when the run ended off the log_every grid.
+    std::fprintf(stderr, "%s\n", epoch_line(*last_record, cfg.training.epochs).c_str());
+  }
+  switch (outcome.stopped) {
+    case StopReason::completed:
+      result.exit_code = kExitOk;
+      if (!opt.quiet) std::fprintf(stderr, "nntrain: done in %s; wrote %s\n", duration_text(trainer.total_seconds()).c_str(), out_dir.c_str());
+      break;
+    case StopReason::early_stopping:
+      result.exit_code = kExitOk;
+      if (!opt.quiet)
+        std::fprintf(stderr, "nntrain: early stopping after epoch %d; restored the weights of epoch %d; wrote %s\n",
+                     outcome.epochs_run, best_epoch, out_dir.c_str());
+      break;
+    case StopReason::diverged:
+      result.exit_code = kExitDiverged;
+      result.message = outcome.message;
+      break;
+    case StopReason::interrupted: {
+      const int sig = stop_signal() != 0 ? stop_signal() : SIGINT;
+      result.exit_code = stop_exit_code(sig);
+      if (!opt.quiet)
+        std::fprintf(stderr, "nntrain: interrupted (%s) after %d epoch(s); continue with: nntrain fit --resume %s\n",
+                     sig == SIGTERM ? "SIGTERM" : "SIGINT", outcome.epochs_run, out_dir.c_str());
+      break;
+    }
+  }
+  return result;
+}
+
+}  // namespace nntrain
