@@ -104,7 +104,7 @@ TEST_CASE("per-epoch losses match PyTorch's run of the same training (1e-4 relat
   }
   MESSAGE("worst relative loss difference vs PyTorch over 20 epochs: " << worst);
 
-  // The final weights too (Adam's steps are sign-like, so compare loosely: 1e-4 absolute).
+  // The final weights too (1e-5 absolute; measured about 1e-7).
   const LoadedModel m = load_model((out / "model.bin").string());
   double worst_w = 0;
   for (const auto& t : m.tensors) {
@@ -113,7 +113,7 @@ TEST_CASE("per-epoch losses match PyTorch's run of the same training (1e-4 relat
     for (size_t i = 0; i < t.data.size(); ++i) worst_w = std::max(worst_w, std::fabs(t.data[i] - want[i].get<double>()));
   }
   MESSAGE("worst absolute final-weight difference: " << worst_w);
-  CHECK(worst_w < 1e-4);
+  CHECK(worst_w < 1e-5);
 }
 
 TEST_CASE("two fits of one config give byte-identical model.bin, whatever the folder") {

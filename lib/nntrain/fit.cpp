@@ -302,12 +302,13 @@ struct ProgressBar {
   }
 };
 
-std::string epoch_line(const EpochRecord& r, int epochs) {
+std::string epoch_line(const EpochRecord& r, int epochs, Task task) {
   std::string s = "epoch " + std::to_string(r.epoch) + "/" + std::to_string(epochs) + "  train_loss " +
                   fmt("%.4f", r.train_loss);
   if (r.has_val) {
     s += "  val_loss " + fmt("%.4f", r.val_loss);
-    for (const auto& m : r.val_metrics) s += "  val_" + m.name + " " + fmt("%.4f", m.value);
+    for (const auto& m : r.val_metrics)  // the main metric only; log.csv has them all
+      if (m.name == main_metric(task)) s += "  val_" + m.name + " " + fmt("%.4f", m.value);
   }
   s += "  lr " + fmt("%.3g", r.lr) + "  (" + fmt("%.2f", r.seconds) + "s)";
   return s;
@@ -467,7 +468,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
     bar.clear();
     if (!opt.quiet && cfg.training.log_every > 0 &&
         (r.epoch % cfg.training.log_every == 0 || r.epoch == cfg.training.epochs)) {
-      std::fprintf(stderr, "%s\n", epoch_line(r, cfg.training.epochs).c_str());
+      std::fprintf(stderr, "%s\n", epoch_line(r, cfg.training.epochs, task).c_str());
       last_printed = r.epoch;
     }
   };
@@ -519,7 +520,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
 
   if (!opt.quiet && last_record && last_printed != last_record->epoch) {
     // The last epoch's line when the run ended off the log_every grid.
-    std::fprintf(stderr, "%s\n", epoch_line(*last_record, cfg.training.epochs).c_str());
+    std::fprintf(stderr, "%s\n", epoch_line(*last_record, cfg.training.epochs, task).c_str());
   }
   switch (outcome.stopped) {
     case StopReason::completed:

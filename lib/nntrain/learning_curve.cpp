@@ -157,11 +157,14 @@ void panel(std::string& svg, double x0, double y0, double w, double h, const std
                  s.color + "\"/>\n";
   }
   // Legend, top right inside the plot.
+  size_t longest = 0;
+  for (const auto& s : series) longest = std::max(longest, s.label.size());
+  const double legend_w = 40 + 7.0 * static_cast<double>(longest);  // ~7 px per character at 12 px
   double ly = y0 + 14;
   for (const auto& s : series) {
-    const double lx = x0 + w - 110;
-    svg += "<rect x=\"" + fmt("%.1f", lx - 6) + "\" y=\"" + fmt("%.1f", ly - 11) +
-           "\" width=\"112\" height=\"18\" fill=\"white\" fill-opacity=\"0.8\"/>\n";
+    const double lx = x0 + w - legend_w;
+    svg += "<rect x=\"" + fmt("%.1f", lx - 6) + "\" y=\"" + fmt("%.1f", ly - 11) + "\" width=\"" +
+           fmt("%.0f", legend_w) + "\" height=\"18\" fill=\"white\" fill-opacity=\"0.8\"/>\n";
     svg += std::string("<line x1=\"") + fmt("%.1f", lx) + "\" y1=\"" + fmt("%.1f", ly - 4) + "\" x2=\"" +
            fmt("%.1f", lx + 22) + "\" y2=\"" + fmt("%.1f", ly - 4) + "\" stroke=\"" + s.color +
            "\" stroke-width=\"2\"" + (*s.dash ? std::string(" stroke-dasharray=\"") + s.dash + "\"" : std::string()) +
