@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# e2e: a real SIGINT (SIGTERM) stops `nntrain fit` after the current batch with exit 130 (143),
+# a resumable checkpoint.bin, model.bin, log.csv and metrics.json (stopped: interrupted); the
+# resumed run ends with the uninterrupted run's model.bin, byte for byte.
+# Usage: test_fit_signal.sh NNTRAIN DATA_DIR
+set -euo pipefail
+NNTRAIN=$1 DATA=$2
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cat > "$T/c.yaml" <<YAML
+data: {train: $DATA/breast_cancer.csv, target: label, validation: 0.2}
+model:
+  layers:
+    - {units: 64, activation: relu, dropout: 0.1}
+    - {units: 32, activation: relu}
+    - {units: 1, activation: sigmoid}
+training: {epochs: 400, batch_size: 8, seed: 5}
+output: {checkpoint_every: 1}
+YAML
+"$NNTRAIN" fit "$T/c.yaml" --out "$T/full" --threads 1 --quiet || fail "uninterrupted run"
+
+for sig in INT TERM; do
+  want=$([ $sig = INT ] && echo 130 || echo 143)
+  "$NNTRAIN" fit "$T/c.yaml" --out "$T/$sig" --threads 1 --quiet &
+  pid=$!
+  for _ in $(seq 1 600); do [ -e "$T/$sig/checkpoint.bin" ] && break; sleep 0.01; done
+  [ -e "$T/$sig/checkpoint.bin" ] || fail "no checkpoint appeared"
+  kill -$sig $pid
+  set +e; wait $pid; rc=$?; set -e
+  [ $rc -eq $want ] || fail "SIG$sig: exit $rc, want $want (did the run finish before the signal?)"
+  for f in checkpoint.bin model.bin log.csv metrics.json; do [ -s "$T/$sig/$f" ] || fail "missing $f"; done
+  grep -q '"stopped":"interrupted"' "$T/$sig/metrics.json" || fail "stopped != interrupted"
+  "$NNTRAIN" fit --resume "$T/$sig" --threads 1 --quiet || fail "resume after SIG$sig"
+  cmp "$T/full/model.bin" "$T/$sig/model.bin" || fail "resumed model.bin differs after SIG$sig"
+done
+echo OK
