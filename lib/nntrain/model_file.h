@@ -36,8 +36,23 @@ struct LoadedModel {
 };
 
 // safetensors bytes for a network: deterministic (no timestamps, no paths; JSON keys sorted,
-// tensors in state_dict order), checksum = crc32 of everything after the header.
+// tensors in state_dict order), checksum = crc32 of everything after the header, and
+// header_checksum = crc32 of the canonical header JSON without that entry (safetensors.h), so
+// that any changed byte is detected.
+//
+// __metadata__ (string values; JSON text where structured):
+//   format "nntrain", format_version "1", nntrain_version,
+//   architecture  [{"units":64,"activation":"relu","negative_slope":0.01,"dropout":0.0}, ...]
+//   loss          {"name":"bce","pos_weight":null,"delta":1.0,"class_weights":{},"class_weights_balanced":false,"long_form":false}
+//   task          binary | multiclass | regression
+//   target, features, classes   JSON lists of strings; classes_numeric "true" | "false"
+//   standardize   {"enabled":true,"mean":[...],"scale":[...]} one per encoded input column
+//   categorical   [{"name":"color","categories":["blue","red"]}, ...]; unknown_category error | ignore
+//   checksum, header_checksum   "crc32:" + 8 lowercase hex digits
 std::string encode_model(const Network& net, const ModelMeta& meta);
+// The same from tensors given by hand (tests, fuzz seeds, conversions): written in the given
+// order; decode_model checks them against the architecture, this does not.
+std::string encode_model(const std::vector<Tensor>& tensors, const ModelMeta& meta);
 // encode_model + write_file_atomic.
 void save_model(const std::string& path, const Network& net, const ModelMeta& meta);
 
