@@ -575,6 +575,7 @@ void apply_override(YAML::Node& root, const std::string& text, Ctx& ctx) {
       if (!child || child.IsNull()) {
         // A missing or null section/map is created (its other keys take their defaults).
         YAML::Node created(YAML::NodeType::Map);
+        if (seg[0] == "loss" && i == 0) created["name"] = YAML::Node(LossConfig{}.name);
         cur[s] = created;
         ctx.register_override(created, text);
       } else if (seg[0] == "loss" && i == 0 && child.IsScalar()) {

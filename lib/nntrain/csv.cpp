@@ -25,13 +25,6 @@ namespace nntrain {
 
 // ---- numbers ---------------------------------------------------------------------------------
 
-std::string_view trim_spaces(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
-}
-
 namespace {
 
 bool iequals(std::string_view a, const char* b) {
@@ -72,8 +65,10 @@ NumberKind parse_number_t(std::string_view field, T& out) {
     }
   }
   const char* p = b;
-  if (*p == '+') ++p;  // from_chars takes '-' only
-  if (p == e) return NumberKind::not_number;
+  if (*p == '+') {  // from_chars takes '-' only
+    ++p;
+    if (p == e || *p == '-') return NumberKind::not_number;
+  }
   const char c = *p == '-' ? (p + 1 != e ? p[1] : '\0') : *p;
   if (!((c >= '0' && c <= '9') || c == '.')) return missing_word(s) ? NumberKind::missing : NumberKind::not_number;
   T v = 0;
@@ -105,7 +100,7 @@ NumberKind parse_number_t(std::string_view field, T& out) {
 
 }  // namespace
 
-NumberKind parse_number(std::string_view field, float& out) { return parse_number_t<float>(field, out); }
+NumberKind parse_number_slow(std::string_view field, float& out) { return parse_number_t<float>(field, out); }
 NumberKind parse_number_double(std::string_view field, double& out) { return parse_number_t<double>(field, out); }
 
 bool is_missing_token(std::string_view field) {
@@ -272,13 +267,26 @@ CsvReader::CsvReader(const std::string& name, const char* data, size_t size, cha
 
 CsvReader::~CsvReader() = default;
 
+long CsvReader::column(size_t i) const {
+  if (line_start_) return i < fields_.size() ? static_cast<long>(fields_[i].data() - line_start_) + 1 : 0;
+  return i < columns_.size() ? columns_[i] : 0;
+}
+
 void CsvReader::fail(size_t i, const std::string& msg) const {
-  throw DataError(msg, SourcePos{name_, record_line_, i < columns_.size() ? columns_[i] : 0});
+  throw DataError(msg, SourcePos{name_, record_line_, column(i)});
 }
 
 void CsvReader::fail_line(const std::string& msg) const { throw DataError(msg, SourcePos{name_, record_line_, 0}); }
 
+void CsvReader::close() {
+  impl_->lines.reset();
+  fields_.clear();
+  columns_.clear();
+  line_start_ = nullptr;
+}
+
 char* CsvReader::read_line() {
+  if (!impl_->lines) return nullptr;
   char* line = nullptr;
   try {
     line = impl_->lines->next_line();
@@ -334,17 +342,21 @@ bool quote_open(const char* s, size_t n, char delim) {
 void CsvReader::split(char* s, size_t len) {
   fields_.clear();
   columns_.clear();
+  line_start_ = nullptr;
   char* const end = s + len;
   if (!std::memchr(s, '"', len)) {
+    // Fields are mostly short: a plain loop beats memchr per field.
+    const char dl = delim_;
     char* p = s;
-    for (;;) {
-      char* d = static_cast<char*>(std::memchr(p, delim_, static_cast<size_t>(end - p)));
-      char* fe = d ? d : end;
-      fields_.emplace_back(p, static_cast<size_t>(fe - p));
-      columns_.push_back(static_cast<long>(p - s) + 1);
-      if (!d) break;
-      p = d + 1;
+    char* f = s;
+    for (; p != end; ++p) {
+      if (*p == dl) {
+        fields_.emplace_back(f, static_cast<size_t>(p - f));
+        f = p + 1;
+      }
     }
+    fields_.emplace_back(f, static_cast<size_t>(end - f));
+    line_start_ = s;  // columns follow from the field pointers
     return;
   }
   char* r = s;

@@ -15,13 +15,33 @@ namespace nntrain {
 // case) are missing; a finite value beyond float32's range is an overflow; anything else
 // (hex, units, text) is not a number. Values below float32's smallest subnormal become 0.
 enum class NumberKind { number, missing, not_number, overflow };
-NumberKind parse_number(std::string_view field, float& out);
+NumberKind parse_number_slow(std::string_view field, float& out);
+// Inline fast path for short unsigned integers (most pixel-like data), else the full rules.
+inline NumberKind parse_number(std::string_view field, float& out) {
+  const size_t n = field.size();
+  if (n - 1 < 7) {  // 1..7 characters
+    uint32_t v = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const unsigned d = static_cast<unsigned char>(field[i]) - '0';
+      if (d > 9) return parse_number_slow(field, out);
+      v = v * 10 + d;
+    }
+    out = static_cast<float>(v);
+    return NumberKind::number;
+  }
+  return parse_number_slow(field, out);
+}
 // The same in double precision (labels compared as numbers).
 NumberKind parse_number_double(std::string_view field, double& out);
 // True for the missing-value tokens (after trimming): "", NA, N/A, null, NaN, inf, ... any case.
 bool is_missing_token(std::string_view field);
 // `field` without leading and trailing spaces and tabs.
-std::string_view trim_spaces(std::string_view field);
+inline std::string_view trim_spaces(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return s.substr(b, e - b);
+}
 
 // Reads records one at a time; never holds the whole text. Gzip is recognised by its magic
 // bytes, not by the name; truncated or corrupt gzip is a DataError at the line reached.
@@ -49,11 +69,15 @@ class CsvReader {
   std::string_view field(size_t i) const { return fields_[i]; }
   long line() const { return record_line_; }
   // 1-based byte column of field i's first character in its line (of the record's first line).
-  long column(size_t i) const { return columns_[i]; }
+  long column(size_t i) const;
   // Bytes of text read so far (after decompression), and the expected total (file size or
   // the gzip trailer's size; 0 when unknown, e.g. stdin).
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t size_hint() const { return size_hint_; }
+
+  // Frees the read buffers (48 MiB of LineReader blocks) once the records are read; header,
+  // name and the last record's position stay valid, next() returns false.
+  void close();
 
   // Throws DataError at field i of the current record ("FILE:LINE:COLUMN: msg").
   [[noreturn]] void fail(size_t i, const std::string& msg) const;
@@ -71,7 +95,8 @@ class CsvReader {
   std::vector<std::string> header_;
   char delim_ = ',';
   std::vector<std::string_view> fields_;
-  std::vector<long> columns_;
+  std::vector<long> columns_;     // field starts, for records with quotes
+  const char* line_start_ = nullptr;  // unquoted records: columns from the field pointers
   std::string record_buf_;  // a record that spans lines (quoted newlines)
   long record_line_ = 0;
   uint64_t bytes_read_ = 0;

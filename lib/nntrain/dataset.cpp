@@ -151,9 +151,13 @@ void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows&
   bool reserved = false;
   while (r.next()) {
     if (r.size() != ncols) {
-      const size_t at = std::min(r.size(), ncols) - (r.size() < ncols ? 1 : 0);
-      r.fail(at, "this row has " + std::to_string(r.size()) + " fields, the header has " + std::to_string(ncols) +
-                     (r.size() < ncols ? " (a missing delimiter?)" : " (an unquoted delimiter inside a field?)"));
+      const std::string msg = "this row has " + std::to_string(r.size()) + " fields, the header has " +
+                              std::to_string(ncols);
+      if (r.size() > ncols) r.fail(ncols, msg + " (an unquoted delimiter inside a field?)");
+      // Short row: point just after its last field, where the next one is missing.
+      const size_t last = r.size() - 1;
+      throw DataError(msg + " (a missing field or delimiter?)",
+                      SourcePos{r.name(), r.line(), r.column(last) + static_cast<long>(r.field(last).size())});
     }
     // Reserve once the average row length is known: virtual memory only, pages are touched
     // as rows arrive, so an over-estimate costs no RSS and vector doubling is avoided.
@@ -430,6 +434,7 @@ Dataset read_fitted(const std::string& path, const Preprocessing& p, bool with_t
   opt.fitted = &fitted;
   RawRows raw;
   read_rows(r, lay, opt, raw);
+  r.close();
   if (raw.rows == 0) throw DataError("no data rows after the header", SourcePos{r.name(), 2, 0});
   Dataset d = encode(std::move(raw), p);
   apply_standardization(d, p);
@@ -544,6 +549,7 @@ TrainingData load_training_data(const Config& cfg, std::optional<FoldSpec> fold)
   opt.labels = &labels;
   RawRows raw;
   read_rows(r, lay, opt, raw);
+  r.close();
   if (raw.rows == 0) throw DataError("no data rows (after dropping rows with missing values)", SourcePos{r.name(), 2, 0});
 
   // Categories sorted bytewise; ids remapped.

@@ -1,12 +1,12 @@
 // Did-you-mean suggestions for misspelt names (config keys, activation names, columns):
-// Levenshtein distance, nothing more. Not a fuzzy matcher for anything else.
+// edit distance, nothing more. Not a fuzzy matcher for anything else.
 #pragma once
 #include <string>
 #include <vector>
 
 namespace nntrain {
 
-// Edit distance (insert, delete, substitute; each costs 1).
+// Edit distance (insert, delete, substitute, swap two neighbours; each costs 1).
 size_t edit_distance(const std::string& a, const std::string& b);
 
 // The closest candidate within distance max(1, min(3, |word| / 3)), or "" when none is close.
