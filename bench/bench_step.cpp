@@ -35,18 +35,24 @@ static void run(const Case& c, double seconds) {
   Rng rng(42);
   net.init("auto", rng);
   const size_t out = net.out_features();
-  std::vector<float> x(c.batch * c.in), y(c.batch), scratch(c.batch * out);
-  for (auto& v : x) v = float(rng.normal());
-  for (auto& v : y) v = float(rng.below(out == 1 ? 2 : out));
+  // A pool of random batches with random labels, cycled: the network cannot memorise them
+  // within the run, so gradients stay at a realistic size (a single repeated batch drives
+  // them into denormals, which are slow and unlike real training).
+  const size_t pool = 64;
+  std::vector<float> xs(pool * c.batch * c.in), ys(pool * c.batch), scratch(c.batch * out);
+  for (auto& v : xs) v = float(rng.normal());
+  for (auto& v : ys) v = float(rng.below(out == 1 ? 2 : out));
   LossConfig lc;
   lc.name = c.loss;
   const auto loss = make_loss(lc, c.layers.back());
   OptimizerConfig oc;  // adam, lr 1e-3
   auto opt = make_optimizer(oc, net.num_params());
   net.train();
-  const ConstMatrix X(x.data(), c.batch, c.in), Y(y.data(), c.batch, 1);
   const Matrix D{scratch.data(), c.batch, out};
+  size_t next = 0;
   auto step = [&] {
+    const size_t k = next++ % pool;
+    const ConstMatrix X(xs.data() + k * c.batch * c.in, c.batch, c.in), Y(ys.data() + k * c.batch, c.batch, 1);
     net.zero_grad();
     const double l = forward_backward(net, *loss, X, Y, rng, D);
     opt->step(net.params(), net.grads(), net.num_params(), oc.lr);

@@ -139,3 +139,60 @@ TEST_CASE("gradients accumulate until zero_grad; the input gradient on request")
   net.zero_grad();
   for (size_t i = 0; i < g1.size(); ++i) CHECK(net.grads()[i] == 0.0f);
 }
+
+// ---- no allocation in the batch loop ------------------------------------------------------
+// Counting replacement of the global operator new (this test binary only); counting is on
+// only inside the window below.
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "nntrain/optimizer.h"
+
+static std::atomic<long> g_allocations{0};
+static std::atomic<bool> g_counting{false};
+
+void* operator new(std::size_t n) {
+  if (g_counting) ++g_allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+TEST_CASE("a training step (forward, loss, backward, clip, optimizer) allocates nothing") {
+  std::vector<LayerSpec> specs{layer(16, "relu", 0.2), layer(8, "gelu"), layer(3, "softmax")};
+  Network net(specs, 5, 32);
+  Rng rng(4);
+  net.init("auto", rng);
+  LossConfig lc;
+  lc.name = "cross_entropy";
+  const auto loss = make_loss(lc, specs.back(), {1.0f, 2.0f, 0.5f});
+  OptimizerConfig oc;
+  oc.name = "adamw";
+  auto opt = make_optimizer(oc, net.num_params());
+  std::vector<float> x(32 * 5), y(32), scratch(32 * 3);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(std::sin(0.37 * double(i)));
+  for (size_t i = 0; i < y.size(); ++i) y[i] = float(i % 3);
+  net.train();
+  // the counter itself works
+  static std::vector<float>* escape = nullptr;
+  g_allocations = 0;
+  g_counting = true;
+  escape = new std::vector<float>(100);
+  g_counting = false;
+  CHECK(g_allocations == 2);
+  delete escape;
+  g_allocations = 0;
+  g_counting = true;
+  for (int step = 0; step < 3; ++step) {
+    net.zero_grad();
+    forward_backward(net, *loss, ConstMatrix(x.data(), 32, 5), ConstMatrix(y.data(), 32, 1), rng,
+                     Matrix{scratch.data(), 32, 3});
+    clip_grad_norm(net.grads(), net.num_params(), 1.0);
+    opt->step(net.params(), net.grads(), net.num_params(), 1e-3);
+  }
+  evaluate_loss(net, *loss, ConstMatrix(x.data(), 32, 5), ConstMatrix(y.data(), 32, 1), rng, nullptr);
+  g_counting = false;
+  CHECK(g_allocations == 0);
+}
