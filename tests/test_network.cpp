@@ -2,6 +2,7 @@
 // via forward_backward), state_dict names and shapes, train/eval dropout, input checks.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -112,6 +113,29 @@ TEST_CASE("dropout is active in train mode only; eval output equals the dropout-
   const ConstMatrix t = drop.forward(X, rng);
   CHECK(std::vector<float>(t.data, t.data + t.size()) != expect);
   CHECK(drop.logits().rows == 10);
+}
+
+TEST_CASE("init auto: he for relu layers, xavier before sigmoid, zero biases; same seed, same network and masks") {
+  std::vector<LayerSpec> specs{layer(400, "relu", 0.3), layer(1, "sigmoid")};
+  Network a(specs, 300, 4), b(specs, 300, 4);
+  Rng ra(8), rb(8);
+  a.init("auto", ra);
+  b.init("auto", rb);
+  CHECK(std::equal(a.params(), a.params() + a.num_params(), b.params()));
+  const ParamInfo& w0 = a.parameters()[0];
+  double s2 = 0;
+  for (size_t i = 0; i < w0.size; ++i) s2 += double(a.params()[w0.offset + i]) * a.params()[w0.offset + i];
+  CHECK(std::sqrt(s2 / double(w0.size)) == doctest::Approx(std::sqrt(2.0 / 300)).epsilon(0.02));
+  for (size_t i = 0; i < 400; ++i) CHECK(a.params()[a.parameters()[1].offset + i] == 0.0f);
+  const ParamInfo& w1 = a.parameters()[2];
+  const double bound = std::sqrt(6.0 / 401);
+  for (size_t i = 0; i < w1.size; ++i) CHECK(std::abs(a.params()[w1.offset + i]) <= bound);
+  std::vector<float> x(4 * 300);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(std::sin(double(i)));
+  const ConstMatrix ya = a.forward(ConstMatrix(x.data(), 4, 300), ra);
+  const ConstMatrix yb = b.forward(ConstMatrix(x.data(), 4, 300), rb);
+  CHECK(std::equal(ya.data, ya.data + 4, yb.data));  // dropout masks from the same stream
+  CHECK_THROWS_AS(a.init("lecun", ra), ConfigError);
 }
 
 TEST_CASE("forward rejects a wrong width or an oversized batch") {
