@@ -490,7 +490,9 @@ std::vector<std::vector<size_t>> strata(const Dataset& d, const Preprocessing& p
 
 }  // namespace
 
-TrainingData load_training_data(const Config& cfg, std::optional<FoldSpec> fold) {
+namespace {
+
+TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvReader& r) {
   const DataConfig& dc = cfg.data;
   TrainingData td;
   Preprocessing& p = td.prep;
@@ -503,7 +505,6 @@ TrainingData load_training_data(const Config& cfg, std::optional<FoldSpec> fold)
   if (p.task != Task::regression && dc.target.size() != 1)
     throw ConfigError("loss " + cfg.loss.name + " needs one target column, not " + std::to_string(dc.target.size()));
 
-  CsvReader r(dc.train, delim);
   // Columns: targets, then the features (a list, or all others but the excluded ones).
   Layout lay;
   for (const auto& t : dc.target) lay.target_cols.push_back(need_column(r, t, "data.target"));
@@ -662,6 +663,19 @@ TrainingData load_training_data(const Config& cfg, std::optional<FoldSpec> fold)
     for (size_t i = 0; i < td.train.rows; ++i) ++td.class_counts[static_cast<size_t>(td.train.y[i])];
   }
   return td;
+}
+
+}  // namespace
+
+TrainingData load_training_data(const Config& cfg, std::optional<FoldSpec> fold) {
+  CsvReader r(cfg.data.train, delimiter_of(cfg.data.delimiter));
+  return load_training(cfg, fold, r);
+}
+
+TrainingData load_training_data_from_text(const Config& cfg, const std::string& name, const std::string& text,
+                                          std::optional<FoldSpec> fold) {
+  CsvReader r(name, text.data(), text.size(), delimiter_of(cfg.data.delimiter));
+  return load_training(cfg, fold, r);
 }
 
 Dataset load_inference_data(const std::string& path, const Preprocessing& prep, bool with_target,

@@ -72,6 +72,11 @@ struct FoldSpec {
 // data that contradicts the config (missing column, bce on three classes).
 TrainingData load_training_data(const Config& cfg, std::optional<FoldSpec> fold = std::nullopt);
 
+// The same with data.train's text given in memory (tests, fuzzing); `name` is used in error
+// positions. Validation and test files, when configured, are still read from their paths.
+TrainingData load_training_data_from_text(const Config& cfg, const std::string& name, const std::string& text,
+                                          std::optional<FoldSpec> fold = std::nullopt);
+
 // Reads a CSV for predict/evaluate with a fitted preprocessing. path "-" is stdin.
 // with_target: the target column(s) must be present and are read into y (evaluate).
 // keep: columns copied through as strings (predict --keep). Missing values are errors here.

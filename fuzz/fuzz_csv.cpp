@@ -1,0 +1,58 @@
+// libFuzzer target: arbitrary bytes as a CSV file, through the record reader and the number
+// rules, then (when the text reads) through the dataset with options picked from the input
+// size. Only nntrain::Error may come out; anything else (crash, other exception) is a finding.
+// (In memory: the file path, LineReader and zlib, is covered by the corpus tests.)
+#include <cstdint>
+#include <string>
+
+#include "nntrain/csv.h"
+#include "nntrain/dataset.h"
+#include "nntrain/error.h"
+
+using namespace nntrain;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  std::vector<std::string> header;
+  try {
+    CsvReader r("fuzz.csv", text.data(), text.size());
+    header = r.header();
+    while (r.next()) {
+      for (size_t i = 0; i < r.size(); ++i) {
+        float v = 0;
+        double d = 0;
+        const NumberKind k = parse_number(r.field(i), v);
+        const NumberKind kd = parse_number_double(r.field(i), d);
+        // float and double agree on what is a number, a missing value or text
+        if ((k == NumberKind::not_number) != (kd == NumberKind::not_number)) __builtin_trap();
+        if ((k == NumberKind::missing) != (kd == NumberKind::missing)) __builtin_trap();
+        if (r.column(i) < 1) __builtin_trap();
+      }
+    }
+  } catch (const Error&) {
+    return 0;
+  }
+  Config c;
+  c.data.target = {header.back()};
+  static const char* losses[] = {"mse", "cross_entropy", "bce"};
+  c.loss.name = losses[size % 3];
+  c.data.missing = (size / 3) % 2 ? "drop" : "error";
+  c.data.validation_fraction = (size / 6) % 2 ? 0.25 : 0.0;
+  c.data.standardize = (size / 12) % 2 == 0;
+  c.data.unknown_category = "ignore";
+  // Columns whose name starts with 'c' are categorical; no layers = no width check.
+  for (const auto& h : header)
+    if (!h.empty() && h[0] == 'c' && h != header.back()) c.data.categorical.push_back(h);
+  try {
+    const std::optional<FoldSpec> fold = (size / 24) % 2 ? std::optional<FoldSpec>(FoldSpec{3, static_cast<int>(size % 3)}) : std::nullopt;
+    TrainingData td = load_training_data_from_text(c, "fuzz.csv", text, fold);
+    if (td.train.x.size() != td.train.rows * td.train.x_cols) __builtin_trap();
+    if (td.train.y.size() != td.train.rows * td.train.y_cols) __builtin_trap();
+    if (td.train.x_cols != td.prep.input_width()) __builtin_trap();
+    if (td.val && td.val->x.size() != td.val->rows * td.val->x_cols) __builtin_trap();
+    for (float y : td.train.y)
+      if (td.prep.task != Task::regression && !(y >= 0 && y < static_cast<float>(td.prep.classes.size()))) __builtin_trap();
+  } catch (const Error&) {
+  }
+  return 0;
+}
