@@ -30,14 +30,14 @@ void write_all(int fd, std::string_view bytes, const std::string& what) {
 
 }  // namespace
 
-void write_file_atomic(const std::string& path, std::string_view bytes) {
+void write_file_atomic(const std::string& path, std::string_view bytes, bool sync) {
   // The temporary lives beside the target so rename() stays on one file system.
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(kExitUsage, "cannot create " + tmp + ": " + std::strerror(errno));
   try {
     write_all(fd, bytes, tmp);
-    if (::fsync(fd) != 0) throw Error(kExitUsage, "cannot sync " + tmp + ": " + std::strerror(errno));
+    if (sync && ::fsync(fd) != 0) throw Error(kExitUsage, "cannot sync " + tmp + ": " + std::strerror(errno));
   } catch (...) {
     ::close(fd);
     ::unlink(tmp.c_str());

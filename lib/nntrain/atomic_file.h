@@ -7,6 +7,9 @@
 namespace nntrain {
 
 // Replaces `path` with `bytes` atomically. Throws nntrain::Error (exit 2) on I/O failure.
-void write_file_atomic(const std::string& path, std::string_view bytes);
+// sync=false skips the fsync: still never torn for a crash or kill -9 of the process (rename
+// is atomic), only not durable across a power loss; for files rewritten every epoch (log.csv),
+// where an fsync (~10 ms on some disks) would cost more than the epoch.
+void write_file_atomic(const std::string& path, std::string_view bytes, bool sync = true);
 
 }  // namespace nntrain

@@ -233,10 +233,11 @@ void read_log(const std::string& path, int epochs, Task task, RunLog& log) {
   }
 }
 
-void write_log(const std::string& path, const RunLog& log) {
+// Every epoch: tmp+rename without fsync (never torn, cheap); the final write syncs.
+void write_log(const std::string& path, const RunLog& log, bool sync) {
   std::string text = log.header + "\n";
   for (const auto& r : log.rows) text += r + "\n";
-  write_file_atomic(path, text);
+  write_file_atomic(path, text, sync);
 }
 
 // A JSON number, or null when not finite.
@@ -462,7 +463,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
     last_record = r;
     log.rows.push_back(log_row(r, task));
     log.points.push_back(curve_point(r, task));
-    write_log(path("log.csv"), log);
+    write_log(path("log.csv"), log, /*sync=*/false);
     if (cfg.output.checkpoint_every > 0 && r.epoch % cfg.output.checkpoint_every == 0 && r.epoch < cfg.training.epochs)
       save_state();
     bar.clear();
@@ -514,7 +515,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
   } else {
     fs::remove(path("model.bin"), ec);
   }
-  write_log(path("log.csv"), log);
+  write_log(path("log.csv"), log, /*sync=*/true);
   write_file_atomic(path("metrics.json"), result.metrics_json + "\n");
   write_file_atomic(path("learning_curve.svg"), learning_curve_svg(log.points, main_metric(task)));
 

@@ -3,7 +3,7 @@
 # suggesting a lower learning rate; log.csv and metrics.json (stopped: diverged), no model.bin.
 # Usage: test_fit_diverge.sh NNTRAIN DATA_DIR
 set -euo pipefail
-NNTRAIN=$1 DATA=$2
+NNTRAIN=$(realpath "$1") DATA=$2
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

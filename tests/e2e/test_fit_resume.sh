@@ -5,7 +5,7 @@
 # hook NNTRAIN_TEST_STOP_AFTER_BATCHES (a real signal: test_fit_signal.sh).
 # Usage: test_fit_resume.sh NNTRAIN DATA_DIR
 set -euo pipefail
-NNTRAIN=$1 DATA=$2
+NNTRAIN=$(realpath "$1") DATA=$2
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

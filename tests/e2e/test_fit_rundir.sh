@@ -3,7 +3,7 @@
 # stdout; --quiet silences stderr; {config} in output.dir is the config's stem.
 # Usage: test_fit_rundir.sh NNTRAIN DATA_DIR
 set -euo pipefail
-NNTRAIN=$1 DATA=$2
+NNTRAIN=$(realpath "$1") DATA=$2
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -63,7 +63,8 @@ grep -q "epochs: 2" "$T/runs/small/config.yaml" || fail "resolved config lacks t
 set +e
 "$NNTRAIN" fit "$T/small.yaml" optimizer.lrr=1 --out "$T/bad" --quiet 2>"$T/err"; rc=$?
 [ $rc -eq 2 ] || fail "unknown key exit $rc"
-"$NNTRAIN" fit "$T/small.yaml" model.layers.1.units=2 --out "$T/bad" --quiet 2>"$T/err"; rc=$?
+"$NNTRAIN" fit "$T/small.yaml" loss=cross_entropy 'model.layers.1={units: 3, activation: softmax}' \
+  --out "$T/bad" --quiet 2>"$T/err"; rc=$?  # 2 classes in the data, 3 outputs
 [ $rc -eq 3 ] || fail "wrong width exit $rc: $(cat "$T/err")"
 grep -q "^nntrain: error: " "$T/err" || fail "error line"
 echo OK
