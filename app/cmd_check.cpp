@@ -16,8 +16,9 @@
 
 CLI::App* setup_check(CLI::App& app, CheckOptions& o) {
   CLI::App* sub = app.add_subcommand("check", "Validate a config, its overrides and its data; print the network");
-  sub->add_option("CONFIG", o.config, "the YAML config")->required();
-  sub->add_option("KEY=VALUE", o.overrides, "overrides, e.g. optimizer.lr=3e-4 model.layers.0.units=128");
+  sub->add_option("CONFIG", o.config, "the YAML config")->required()->type_name("FILE");
+  sub->add_option("KEY=VALUE", o.overrides, "overrides, e.g. optimizer.lr=3e-4 model.layers.0.units=128")
+      ->type_name("");
   sub->add_flag("--print-config", o.print_config, "print the resolved config (defaults and overrides applied) instead");
   return sub;
 }

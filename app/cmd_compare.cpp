@@ -8,10 +8,13 @@
 
 CLI::App* setup_compare(CLI::App& app, CompareOptions& o) {
   CLI::App* sub = app.add_subcommand("compare", "Compare run directories: differing hyperparameters and final metrics");
-  sub->add_option("RUN_DIR", o.runs, "run directories written by 'nntrain fit' (e.g. runs/*)")->required();
+  sub->add_option("RUN_DIR", o.runs, "run directories written by 'nntrain fit' (e.g. runs/*)")
+      ->required()
+      ->type_name("DIR");
   sub->add_option("--sort", o.sort,
                   "metric to sort by, best first (default val_loss, or train_loss without validation); "
-                  "losses and mae ascending, accuracy/precision/recall/f1/r2 descending");
+                  "losses and mae ascending, accuracy/precision/recall/f1/r2 descending")
+      ->type_name("METRIC");
   return sub;
 }
 

@@ -3,6 +3,7 @@
 #include "cmd_evaluate.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -18,12 +19,48 @@
 
 CLI::App* setup_evaluate(CLI::App& app, EvaluateOptions& o) {
   CLI::App* sub = app.add_subcommand("evaluate", "Loss and metrics of a trained model on a labelled CSV");
-  sub->add_option("MODEL", o.model, "model.bin written by 'nntrain fit'")->required();
-  sub->add_option("DATA", o.data, "CSV (or .csv.gz) with the feature and target columns; - reads stdin")->required();
+  sub->add_option("MODEL", o.model, "model.bin written by 'nntrain fit'")->required()->type_name("FILE");
+  sub->add_option("DATA", o.data, "CSV (or .csv.gz) with the feature and target columns; - reads stdin")
+      ->required()
+      ->type_name("FILE");
   sub->add_flag("--json", o.json, "print one JSON object: rows, loss and the metrics");
-  sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")->check(CLI::Range(1, 1024));
+  sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")
+      ->check(CLI::Range(1, 1024))
+      ->type_name("N");
   return sub;
 }
+
+namespace {
+
+// The class index of a label as written in loss.class_weights, or -1 (numeric labels compare
+// as numbers, as in training).
+long class_index(const nntrain::Preprocessing& prep, const std::string& label) {
+  for (size_t i = 0; i < prep.classes.size(); ++i) {
+    if (prep.classes[i] == label) return static_cast<long>(i);
+    if (prep.classes_numeric && !label.empty()) {
+      char* e1 = nullptr;
+      char* e2 = nullptr;
+      const double a = std::strtod(prep.classes[i].c_str(), &e1), b = std::strtod(label.c_str(), &e2);
+      if (*e1 == '\0' && *e2 == '\0' && a == b) return static_cast<long>(i);
+    }
+  }
+  return -1;
+}
+
+// The per-class weights the model was trained with, when the model file can tell them:
+// explicit {label: weight} can; `balanced` needs the training class counts, which the model
+// file does not keep, so that loss is reported unweighted (and says so).
+std::vector<float> class_weights(const nntrain::LossConfig& loss, const nntrain::Preprocessing& prep) {
+  if (loss.name != "cross_entropy" || loss.class_weights.empty()) return {};
+  std::vector<float> w(prep.classes.size(), 1.0f);
+  for (const auto& [label, weight] : loss.class_weights) {
+    const long i = class_index(prep, label);
+    if (i >= 0) w[static_cast<size_t>(i)] = static_cast<float>(weight);
+  }
+  return w;
+}
+
+}  // namespace
 
 int run_evaluate(const EvaluateOptions& o) {
   using namespace nntrain;
@@ -33,7 +70,9 @@ int run_evaluate(const EvaluateOptions& o) {
   const Dataset d = load_inference_data(o.data, prep, /*with_target=*/true);
   const size_t max_batch = std::max<size_t>(1, std::min<size_t>(d.rows, 1024));
   std::unique_ptr<Network> net = build_network(model, max_batch);
-  const std::unique_ptr<Loss> loss = make_loss(model.meta.loss, model.meta.architecture.back());
+  const std::unique_ptr<Loss> loss = make_loss(model.meta.loss, model.meta.architecture.back(),
+                                                   class_weights(model.meta.loss, prep));
+  const bool unweighted_balanced = model.meta.loss.name == "cross_entropy" && model.meta.loss.class_weights_balanced;
 
   std::vector<float> out(d.rows * net->out_features());
   Matrix outputs{out.data(), d.rows, net->out_features()};
@@ -54,7 +93,8 @@ int run_evaluate(const EvaluateOptions& o) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "%-10s %zu\n", "rows", d.rows);
     text += buf;
-    std::snprintf(buf, sizeof buf, "%-10s %.6g  (%s)\n", "loss", l, model.meta.loss.name.c_str());
+    std::snprintf(buf, sizeof buf, "%-10s %.6g  (%s%s)\n", "loss", l, model.meta.loss.name.c_str(),
+                  unweighted_balanced ? ", unweighted: the model does not store the training class counts" : "");
     text += buf;
     for (const Metric& m : metrics) {
       std::snprintf(buf, sizeof buf, "%-10s %.6g\n", m.name.c_str(), m.value);

@@ -18,13 +18,19 @@
 
 CLI::App* setup_predict(CLI::App& app, PredictOptions& o) {
   CLI::App* sub = app.add_subcommand("predict", "Predict with a trained model: CSV in, CSV of predictions out");
-  sub->add_option("MODEL", o.model, "model.bin written by 'nntrain fit'")->required();
-  sub->add_option("DATA", o.data, "CSV (or .csv.gz) with the model's feature columns; - reads stdin")->required();
-  sub->add_option("-o,--output", o.output, "write the predictions to FILE (atomically) instead of stdout; - = stdout");
+  sub->add_option("MODEL", o.model, "model.bin written by 'nntrain fit'")->required()->type_name("FILE");
+  sub->add_option("DATA", o.data, "CSV (or .csv.gz) with the model's feature columns; - reads stdin")
+      ->required()
+      ->type_name("FILE");
+  sub->add_option("-o,--output", o.output, "write the predictions to FILE (atomically) instead of stdout; - = stdout")
+      ->type_name("FILE");
   sub->add_option("--keep", o.keep, "copy column COL through as the first column(s); repeat or comma-separate")
       ->allow_extra_args(false)
-      ->delimiter(',');
-  sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")->check(CLI::Range(1, 1024));
+      ->delimiter(',')
+      ->type_name("COL");
+  sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")
+      ->check(CLI::Range(1, 1024))
+      ->type_name("N");
   return sub;
 }
 

@@ -104,6 +104,10 @@ int main(int argc, char** argv) {
   CompareOptions compare_o;
   CLI::App* compare = setup_compare(app, compare_o);
 
+  if (argc < 2) {  // no command: the overview, as an error
+    std::fputs(app.help().c_str(), stderr);
+    return nntrain::kExitUsage;
+  }
   if (const int rc = check_command_name(argc, argv, app); rc >= 0) return rc;
   try {
     app.parse(argc, argv);
@@ -116,7 +120,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
     std::replace(what.begin(), what.end(), '\n', ' ');
-    return print_error(what + " (run 'nntrain --help' or 'nntrain COMMAND --help')", nntrain::kExitUsage);
+    const std::vector<CLI::App*> parsed = app.get_subcommands();
+    const std::string cmd = parsed.empty() ? "" : parsed.front()->get_name();
+    if (!cmd.empty()) return print_error(cmd + ": " + what + " (see 'nntrain " + cmd + " --help')", nntrain::kExitUsage);
+    return print_error(what + " (see 'nntrain --help')", nntrain::kExitUsage);
   }
 
   try {
