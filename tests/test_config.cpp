@@ -264,6 +264,18 @@ TEST_CASE("overrides: unknown keys and bad values name the override") {
   CHECK(parse_error(kMinimal, {"optimizer.lr.x=1"}) == "2 override 'optimizer.lr.x=1': 'optimizer.lr' has no sub-keys");
 }
 
+TEST_CASE("strings must be UTF-8 (found by fuzz_config: a path that did not survive the round trip)") {
+  CHECK(parse_error(kMinimal, {"data.validation=0\xd5\xcc\xf5\x93pos"}) ==
+        "2 override 'data.validation=0\xd5\xcc\xf5\x93pos': 'data.validation' is not valid UTF-8 text");
+  CHECK(parse_error("data: {train: \"a\xff.csv\", target: y}\n").find("c.yaml:1:15: 'data.train' is not valid UTF-8") !=
+        std::string::npos);
+  CHECK(parse_error(kMinimal, {"data.target=\xc0\xaf"}).find("not valid UTF-8") != std::string::npos);  // overlong
+  CHECK(parse_error(kMinimal, {"data.target=\xed\xa0\x80"}).find("not valid UTF-8") != std::string::npos);  // surrogate
+  const Config ok = parse(kMinimal, {"data.target=\xc3\xa9t\xc3\xa9 \xf0\x9f\x8c\xb2"});
+  CHECK(ok.data.target[0] == "\xc3\xa9t\xc3\xa9 \xf0\x9f\x8c\xb2");
+  CHECK(parse_config(config_to_yaml(ok), "c.yaml", "/") == ok);
+}
+
 TEST_CASE("values: types, ranges and cross-checks") {
   CHECK(parse_error(kMinimal + "training: {epochs: 1.5}\n").find("'training.epochs' must be an integer, not '1.5'") !=
         std::string::npos);

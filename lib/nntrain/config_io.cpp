@@ -109,8 +109,46 @@ void expect_map(const Ctx& ctx, const YAML::Node& n, const std::string& what) {
   if (!n.IsMap()) ctx.fail(n, "'" + what + "' must be a map of keys, not " + kind_of(n));
 }
 
+// YAML is Unicode text: a string that is not UTF-8 could not be written back unchanged.
+bool valid_utf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // overlong forms, surrogates, beyond U+10FFFF
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 std::string get_string(const Ctx& ctx, const YAML::Node& n, const std::string& what) {
   if (!n.IsScalar()) ctx.fail(n, "'" + what + "' must be a string, not " + kind_of(n));
+  if (!valid_utf8(n.Scalar())) ctx.fail(n, "'" + what + "' is not valid UTF-8 text");
   return n.Scalar();
 }
 
@@ -221,7 +259,7 @@ void read_data(const Ctx& ctx, const YAML::Node& n, const std::string& base_dir,
     } else if (!v.IsScalar()) {
       ctx.fail(v, "'data.validation' must be a fraction in [0, 1) or a CSV path, not " + kind_of(v));
     } else {
-      const std::string& s = v.Scalar();
+      const std::string& s = get_string(ctx, v, "data.validation");
       double f = 0;
       const char* b = s.data();
       const char* e = b + s.size();
