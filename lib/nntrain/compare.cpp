@@ -172,7 +172,8 @@ std::vector<std::string> metric_columns(const std::vector<RunSummary>& runs) {
     if (present.count(m) && std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
   };
   const char* metrics[] = {"accuracy", "precision", "recall", "f1", "mae", "r2"};
-  for (const char* split : {"train", "val", "test"}) {
+  take("train_loss");  // the training split's other metrics are left out: they flatter
+  for (const char* split : {"val", "test"}) {
     take(std::string(split) + "_loss");
     for (const char* m : metrics) take(std::string(split) + "_" + m);
   }

@@ -46,6 +46,7 @@ void sort_runs(std::vector<RunSummary>& runs, const std::string& metric);
 
 // The metric columns to show, in a fixed order: train_loss, val_loss, val_<metric>...,
 // test_loss, test_<metric>..., then epochs_run, best_epoch, seconds (those present in any run).
+// train_<metric> columns are left out (sortable all the same).
 std::vector<std::string> metric_columns(const std::vector<RunSummary>& runs);
 
 // An aligned text table: run, the differing params, the metric columns, stopped.
