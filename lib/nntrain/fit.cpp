@@ -108,7 +108,8 @@ std::string duration_text(double seconds) {
   char buf[32];
   if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
   else if (s >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  else std::snprintf(buf, sizeof buf, "%lds", s);
+  else if (seconds >= 10) std::snprintf(buf, sizeof buf, "%lds", s);
+  else std::snprintf(buf, sizeof buf, "%.1fs", seconds);
   return buf;
 }
 
@@ -270,7 +271,9 @@ struct SignalScope {
   }
 };
 
-// The stderr progress bar, drawn only when stderr is a terminal.
+// The stderr progress bar, drawn only when stderr is a terminal: the whole run's progress,
+// the epoch under way and the ETA, redrawn at most five times a second (short runs never
+// show it).
 struct ProgressBar {
   bool enabled = false;
   bool drawn = false;
@@ -282,23 +285,24 @@ struct ProgressBar {
   void draw(int epoch, uint64_t batch, uint64_t batches) {
     if (!enabled) return;
     const auto now = std::chrono::steady_clock::now();
-    if (drawn && now - last < std::chrono::milliseconds(200) && batch < batches) return;
+    if (now - last < std::chrono::milliseconds(200)) return;
     last = now;
     const uint64_t global = static_cast<uint64_t>(epoch - 1) * batches + batch;
     const double elapsed = std::chrono::duration<double>(now - start).count();
     const uint64_t done = global > batches_at_start ? global - batches_at_start : 0;
-    const double eta = done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(total_batches - global) : 0;
+    const uint64_t left = total_batches > global ? total_batches - global : 0;
+    const double eta = done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(left) : 0;
+    const double frac = total_batches > 0 ? static_cast<double>(global) / static_cast<double>(total_batches) : 1;
     const int width = 30;
-    const int filled = static_cast<int>(width * static_cast<double>(batch) / static_cast<double>(batches));
-    std::string bar(static_cast<size_t>(filled), '=');
+    std::string bar(static_cast<size_t>(width * std::min(frac, 1.0)), '=');
     bar.resize(static_cast<size_t>(width), ' ');
-    std::fprintf(stderr, "\r\033[Kepoch %d/%d [%s] %3d%%  ETA %s", epoch, epochs, bar.c_str(),
-                 static_cast<int>(100.0 * static_cast<double>(batch) / static_cast<double>(batches)),
-                 done > 0 ? duration_text(eta).c_str() : "?");
+    std::fprintf(stderr, "\r\033[K[%s] %3d%%  epoch %d/%d  ETA %s", bar.c_str(), static_cast<int>(100 * frac), epoch,
+                 epochs, duration_text(eta).c_str());
+    std::fflush(stderr);
     drawn = true;
   }
   void clear() {
-    if (enabled && drawn) std::fprintf(stderr, "\r\033[K");
+    if (drawn) std::fprintf(stderr, "\r\033[K");
     drawn = false;
   }
 };
@@ -441,6 +445,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
   ProgressBar bar;
   bar.enabled = !opt.quiet && ::isatty(STDERR_FILENO);
   bar.start = std::chrono::steady_clock::now();
+  bar.last = bar.start;
   bar.epochs = cfg.training.epochs;
   bar.total_batches = static_cast<uint64_t>(cfg.training.epochs) * trainer.batches_per_epoch();
   bar.batches_at_start = static_cast<uint64_t>(trainer.epochs_done()) * trainer.batches_per_epoch() + trainer.batches_done();
@@ -466,9 +471,9 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
     write_log(path("log.csv"), log, /*sync=*/false);
     if (cfg.output.checkpoint_every > 0 && r.epoch % cfg.output.checkpoint_every == 0 && r.epoch < cfg.training.epochs)
       save_state();
-    bar.clear();
     if (!opt.quiet && cfg.training.log_every > 0 &&
         (r.epoch % cfg.training.log_every == 0 || r.epoch == cfg.training.epochs)) {
+      bar.clear();
       std::fprintf(stderr, "%s\n", epoch_line(r, cfg.training.epochs, task).c_str());
       last_printed = r.epoch;
     }
