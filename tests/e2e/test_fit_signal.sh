@@ -34,4 +34,14 @@ for sig in INT TERM; do
   "$NNTRAIN" fit --resume "$T/$sig" --threads 1 --quiet || fail "resume after SIG$sig"
   cmp "$T/full/model.bin" "$T/$sig/model.bin" || fail "resumed model.bin differs after SIG$sig"
 done
+# A second SIGINT leaves at once, still 130, and whatever is in the folder is whole.
+"$NNTRAIN" fit "$T/c.yaml" --out "$T/twice" --threads 1 --quiet &
+pid=$!
+for _ in $(seq 1 1000); do [ -e "$T/twice/log.csv" ] && break; sleep 0.01; done
+kill -INT $pid; kill -INT $pid
+set +e; wait $pid; rc=$?; set -e
+[ $rc -eq 130 ] || fail "two SIGINTs: exit $rc"
+[ ! -e "$T/twice/metrics.json" ] || python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$T/twice/metrics.json" \
+  || fail "torn metrics.json"
+head -1 "$T/twice/log.csv" | grep -q "^epoch,train_loss" || fail "torn log.csv"
 echo OK
