@@ -1,7 +1,7 @@
 // libFuzzer target: arbitrary bytes as a CSV file, through the record reader and the number
 // rules, then (when the text reads) through the dataset with options picked from the input
 // size. Only nntrain::Error may come out; anything else (crash, other exception) is a finding.
-// (In memory: the file path, LineReader and zlib, is covered by the corpus tests.)
+// (In memory: the file path, the zlib thread, is covered by the corpus tests.)
 #include <cstdint>
 #include <string>
 

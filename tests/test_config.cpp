@@ -261,6 +261,11 @@ TEST_CASE("overrides: unknown keys and bad values name the override") {
         "mean 'activation'?)");
   CHECK(parse_error(kMinimal, {"training.epochs=[1"}).find("override 'training.epochs=[1': the value is not valid YAML") !=
         std::string::npos);
+  // found by fuzz_config: a path through a list where the schema has a map (std::stoul threw)
+  CHECK(parse_error("data: {train: a.csv, target: y}\nmodel:\n  - {units: 1}\n", {"model.layers.0.units=2"}) ==
+        "2 override 'model.layers.0.units=2': 'layers' names a key, but the config has a list there");
+  CHECK(parse_error("data: {train: a.csv, target: y}\nmodel: [1]\n", {"model.init=he"}) ==
+        "2 override 'model.init=he': 'init' names a key, but the config has a list there");
   CHECK(parse_error(kMinimal, {"optimizer.lr.x=1"}) == "2 override 'optimizer.lr.x=1': 'optimizer.lr' has no sub-keys");
 }
 

@@ -599,6 +599,8 @@ void apply_override(YAML::Node& root, const std::string& text, Ctx& ctx) {
     const std::string& s = seg[i];
     YAML::Node next;
     if (cur.IsSequence()) {
+      if (!is_index(s))
+        throw ConfigError("override '" + text + "': '" + s + "' names a key, but the config has a list there");
       const size_t idx = std::stoul(s);
       if (idx > cur.size())
         throw ConfigError("override '" + text + "': index " + s + " is past the end of the list (" +
@@ -632,6 +634,8 @@ void apply_override(YAML::Node& root, const std::string& text, Ctx& ctx) {
   const std::string& last = seg.back();
   ctx.register_override(value, text);
   if (cur.IsSequence()) {
+    if (!is_index(last))
+      throw ConfigError("override '" + text + "': '" + last + "' names a key, but the config has a list there");
     const size_t idx = std::stoul(last);
     if (idx > cur.size())
       throw ConfigError("override '" + text + "': index " + last + " is past the end of the list (" +
@@ -678,7 +682,13 @@ Config parse_config(const std::string& yaml_text, const std::string& name, const
     throw ConfigError("invalid YAML: " + e.msg, SourcePos{name, 0, 0});
   }
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  for (const auto& o : overrides) apply_override(root, o, ctx);
+  for (const auto& o : overrides) {
+    try {
+      apply_override(root, o, ctx);
+    } catch (const YAML::Exception& e) {
+      throw ConfigError("override '" + o + "': " + e.msg);
+    }
+  }
   Config c;
   try {
     c = convert(ctx, root, base_dir);

@@ -75,7 +75,7 @@ class CsvReader {
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t size_hint() const { return size_hint_; }
 
-  // Frees the read buffers (48 MiB of LineReader blocks) once the records are read; header,
+  // Frees the read buffers and stops the decompression thread once the records are read; header,
   // name and the last record's position stay valid, next() returns false.
   void close();
 
