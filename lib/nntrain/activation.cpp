@@ -100,11 +100,17 @@ void act_backward(T* dz, const T* g, const T* z, const T* a, size_t rows, size_t
     case Act::tanh:  // tanh' = 1 - a²
       for (size_t i = 0; i < total; ++i) dz[i] = g[i] * (T(1) - a[i] * a[i]);
       break;
-    case Act::relu:  // a > 0 exactly when z > 0
-      for (size_t i = 0; i < total; ++i) dz[i] = a[i] > T(0) ? g[i] : T(0);
+    case Act::relu:  // a > 0 exactly when z > 0; g read unconditionally so the loop vectorizes
+      for (size_t i = 0; i < total; ++i) {
+        const T gi = g[i];
+        dz[i] = a[i] > T(0) ? gi : T(0);
+      }
       break;
     case Act::leaky_relu:
-      for (size_t i = 0; i < total; ++i) dz[i] = z[i] > T(0) ? g[i] : g[i] * slope;
+      for (size_t i = 0; i < total; ++i) {
+        const T gi = g[i], scaled = gi * slope;
+        dz[i] = z[i] > T(0) ? gi : scaled;
+      }
       break;
     case Act::gelu:  // Φ(z) + z·φ(z)
       for (size_t i = 0; i < total; ++i) {

@@ -2,7 +2,9 @@
 // a description of the library that runs (metrics.json, the benchmark). Only blas.cpp
 // includes <cblas.h>.
 #pragma once
+#include <cstddef>
 #include <string>
+#include <type_traits>
 
 namespace nntrain {
 
@@ -21,7 +23,23 @@ struct BlasInfo {
   int threads = 1;        // openblas_get_num_threads()
 };
 BlasInfo blas_info();
-void blas_set_threads(int n);  // --threads
+// --threads: n threads for every float GEMM (blocks of C, one single-threaded OpenBLAS call per
+// thread; deterministic for a given n) and for parallel_for. Before the first call OpenBLAS
+// runs with its own default threads and parallel_for is serial.
+void blas_set_threads(int n);
 int blas_default_threads();    // all cores
+
+// fn(ctx, begin, end) over contiguous chunks covering [0, n), one chunk per thread of
+// blas_set_threads (the caller runs the first); serial when n < 2 * min_per_thread. For
+// elementwise loops only (each element written by one chunk, so results do not depend on the
+// split). Allocates nothing.
+void parallel_for(size_t n, size_t min_per_thread, void (*fn)(void* ctx, size_t begin, size_t end), void* ctx);
+template <class F>  // F: void(size_t begin, size_t end)
+void parallel_for(size_t n, size_t min_per_thread, F&& f) {
+  using Fn = std::remove_reference_t<F>;
+  parallel_for(
+      n, min_per_thread, [](void* ctx, size_t b, size_t e) { (*static_cast<Fn*>(ctx))(b, e); },
+      const_cast<void*>(static_cast<const void*>(&f)));
+}
 
 }  // namespace nntrain

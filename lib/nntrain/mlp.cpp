@@ -1,8 +1,10 @@
 // The layer stack (see mlp.h): forward is GEMM then one fused bias+activation pass (then the
 // dropout multiply); backward is the dropout multiply, the activation derivative in place,
-// then the Linear's three GEMM-side updates. Nothing is allocated after construction.
+// then the Linear's three GEMM-side updates. Large batches run in blocks of rows through all
+// layers (cache-sized). Nothing is allocated after construction.
 #include "nntrain/mlp.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -64,6 +66,13 @@ Mlp<T>::Mlp(const std::vector<LayerSpec>& specs, size_t in_features, size_t max_
     in = L.out;
   }
   num_params_ = offset;
+  // Row blocks of about kBlockBytes of activations (z, a, gradient) per block; a batch that
+  // fits in two blocks runs as one. Mini-batches never split; large full batches do.
+  constexpr size_t kBlockBytes = size_t(2) << 20;
+  size_t row_bytes = in_features * sizeof(T);
+  for (const Layer& L : layers_) row_bytes += 3 * L.out * sizeof(T);
+  block_rows_ = std::max<size_t>(512, kBlockBytes / row_bytes / 64 * 64);
+  if (max_batch <= 2 * block_rows_) block_rows_ = max_batch;
 }
 
 template <class T>
@@ -77,46 +86,59 @@ const T* Mlp<T>::forward(const T* x, size_t rows, bool training, Rng& rng) {
   x_ = x;
   rows_ = rows;
   training_ = training;
-  const T* in = x;
-  for (Layer& L : layers_) {
-    linear_forward(L.z, in, params_ + L.weight_offset, rows, L.in, L.out);  // z = x·Wᵀ
-    bias_act_forward(L.z, L.a, params_ + L.bias_offset, rows, L.out, L.act, L.slope);
-    if (L.dropout > 0) {
-      if (training) {
-        if (!freeze_masks) dropout_make_mask(L.mask.data(), rows * L.out, L.dropout, rng);
-        dropout_forward(L.y, L.a, L.mask.data(), rows * L.out);
-        in = L.y;
+  // Every dropout mask first, layer by layer, so the draws do not depend on the row blocks.
+  if (training && !freeze_masks)
+    for (Layer& L : layers_)
+      if (L.dropout > 0) dropout_make_mask(L.mask.data(), rows * L.out, L.dropout, rng);
+  // Blocks of rows through all layers: a block's activations are still in cache for the fused
+  // bias+activation pass and the next layer's GEMM (large full batches).
+  for (size_t r0 = 0; r0 < rows; r0 += block_rows_) {
+    const size_t n = std::min(block_rows_, rows - r0);
+    const T* in = x + r0 * in_;
+    for (Layer& L : layers_) {
+      const size_t at = r0 * L.out;
+      linear_forward(L.z + at, in, params_ + L.weight_offset, n, L.in, L.out);  // z = x·Wᵀ
+      bias_act_forward(L.z + at, L.a + at, params_ + L.bias_offset, n, L.out, L.act, L.slope);
+      if (L.dropout > 0 && training) {
+        dropout_forward(L.y + at, L.a + at, L.mask.data() + at, n * L.out);
+        in = L.y + at;
       } else {
-        in = L.a;  // eval: dropout is the identity
+        in = L.a + at;  // no dropout: y == a; eval: dropout is the identity
       }
-    } else {
-      in = L.y;
     }
   }
-  return in;
+  return layers_.back().y;
 }
 
 template <class T>
 void Mlp<T>::backward(const T* dout, bool from_logits) {
   const size_t rows = rows_;
-  for (size_t i = layers_.size(); i-- > 0;) {
-    Layer& L = layers_[i];
-    const bool last = i + 1 == layers_.size();
-    const T* g = last ? dout : L.g_buf.data();  // dL/d(layer output)
-    const T* dz = g;
-    if (!(last && from_logits)) {
-      T* d = L.g_buf.data();
-      if (L.dropout > 0 && training_) {
-        dropout_backward(d, g, L.mask.data(), rows * L.out);
-        g = d;
+  // The same row blocks as forward; parameter gradients accumulate block after block.
+  for (size_t r0 = 0; r0 < rows; r0 += block_rows_) {
+    const size_t n = std::min(block_rows_, rows - r0);
+    for (size_t i = layers_.size(); i-- > 0;) {
+      Layer& L = layers_[i];
+      const bool last = i + 1 == layers_.size();
+      const size_t at = r0 * L.out;
+      const T* g = last ? dout + at : L.g_buf.data() + at;  // dL/d(layer output)
+      const T* dz = g;
+      if (!(last && from_logits)) {
+        T* d = L.g_buf.data() + at;
+        if (L.dropout > 0 && training_) {
+          dropout_backward(d, g, L.mask.data() + at, n * L.out);
+          g = d;
+        }
+        act_backward(d, g, L.z + at, L.a + at, n, L.out, L.act, L.slope);
+        dz = d;
       }
-      act_backward(d, g, L.z, L.a, rows, L.out, L.act, L.slope);
-      dz = d;
+      const size_t in_at = r0 * L.in;
+      const T* x = i == 0 ? x_ + in_at
+                          : (layers_[i - 1].dropout > 0 && training_ ? layers_[i - 1].y : layers_[i - 1].a) + in_at;
+      T* dx = i == 0 ? (input_grad_.empty() ? nullptr : input_grad_.data() + in_at)
+                     : layers_[i - 1].g_buf.data() + in_at;
+      linear_backward(dx, grads_ + L.weight_offset, grads_ + L.bias_offset, dz, x, params_ + L.weight_offset, n,
+                      L.in, L.out);
     }
-    const T* x = i == 0 ? x_ : (layers_[i - 1].dropout > 0 && training_ ? layers_[i - 1].y : layers_[i - 1].a);
-    T* dx = i == 0 ? (input_grad_.empty() ? nullptr : input_grad_.data()) : layers_[i - 1].g_buf.data();
-    linear_backward(dx, grads_ + L.weight_offset, grads_ + L.bias_offset, dz, x, params_ + L.weight_offset,
-                    rows, L.in, L.out);
   }
 }
 

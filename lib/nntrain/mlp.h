@@ -62,6 +62,7 @@ class Mlp {
  private:
   std::vector<Layer> layers_;
   size_t in_ = 0, max_batch_ = 0, num_params_ = 0, rows_ = 0;
+  size_t block_rows_ = 0;  // forward/backward run in blocks of this many rows (see mlp.cpp)
   bool training_ = false;
   const T* x_ = nullptr;
   T* params_ = nullptr;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "nntrain/blas.h"
 #include "nntrain/error.h"
 #include "nntrain/init.h"
 #include "nntrain/mlp.h"
@@ -65,7 +66,10 @@ void Network::train() { impl_->training = true; }
 void Network::eval() { impl_->training = false; }
 bool Network::is_training() const { return impl_->training; }
 
-void Network::zero_grad() { std::fill(impl_->grads.begin(), impl_->grads.end(), 0.0f); }
+void Network::zero_grad() {
+  float* g = impl_->grads.data();
+  parallel_for(impl_->grads.size(), 1 << 16, [g](size_t begin, size_t end) { std::fill(g + begin, g + end, 0.0f); });
+}
 
 ConstMatrix Network::forward(ConstMatrix x, Rng& rng) {
   Mlp<float>& mlp = impl_->mlp;

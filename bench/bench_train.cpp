@@ -1,0 +1,82 @@
+// nntrain's training loop timed on its own: the config is loaded and the data read exactly as
+// `nntrain fit` does (load_config, load_training_data), the network, loss, Adam and schedule
+// built as fit() builds them, then Trainer::run — the real batch loop — is timed with a
+// steady clock. No run directory is written. Not a test; prints numbers, asserts nothing.
+//
+// Usage: bench_train CONFIG [KEY=VALUE ...] [--threads N]
+// Prints one JSON line: load_seconds, loop_seconds, epochs, rows, train_loss (last epoch), blas.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "nntrain/blas.h"
+#include "nntrain/config_io.h"
+#include "nntrain/dataset.h"
+#include "nntrain/error.h"
+#include "nntrain/loss.h"
+#include "nntrain/network.h"
+#include "nntrain/optimizer.h"
+#include "nntrain/schedule.h"
+#include "nntrain/trainer.h"
+
+using namespace nntrain;
+using Clock = std::chrono::steady_clock;
+
+static double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  std::vector<std::string> overrides;
+  int threads = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (config_path.empty()) config_path = a;
+    else overrides.push_back(a);
+  }
+  if (config_path.empty()) {
+    std::fprintf(stderr, "usage: bench_train CONFIG [KEY=VALUE ...] [--threads N]\n");
+    return 2;
+  }
+  try {
+    blas_set_threads(threads);
+    const Config cfg = load_config(config_path, overrides);
+    const auto t_load = Clock::now();
+    const TrainingData data = load_training_data(cfg);
+    const double load_seconds = since(t_load);
+
+    const size_t max_batch = cfg.training.full_batch
+                                 ? data.train.rows
+                                 : std::min(data.train.rows, size_t(std::max(cfg.training.batch_size, 1)));
+    Network net(cfg.model.layers, data.prep.input_width(), max_batch);
+    Rng rng(cfg.training.seed);
+    net.init(cfg.model.init, rng);
+    const auto loss = make_loss(cfg.loss, cfg.model.layers.back());
+    const auto optimizer = make_optimizer(cfg.optimizer, net.num_params());
+    LrSchedule schedule(cfg.schedule, cfg.optimizer.lr, cfg.training.epochs);
+    std::optional<EvalSplit> val;
+    if (data.val) val = EvalSplit{data.val->xm(), data.val->ym()};
+    Trainer trainer(net, *loss, *optimizer, schedule, rng, cfg.training, data.prep.task,
+                    {data.train.xm(), data.train.ym()}, val);
+    double train_loss = 0;
+    TrainerCallbacks cb;
+    cb.on_epoch = [&](const EpochRecord& r) { train_loss = r.train_loss; };
+
+    const auto t_loop = Clock::now();
+    const TrainOutcome out = trainer.run(cb);
+    const double loop_seconds = since(t_loop);
+
+    const BlasInfo b = blas_info();
+    std::printf(
+        "{\"load_seconds\": %.6f, \"loop_seconds\": %.6f, \"epochs\": %d, \"rows\": %zu, \"train_loss\": %.6f, "
+        "\"stopped\": \"%s\", \"blas_core\": \"%s\", \"threads\": %d}\n",
+        load_seconds, loop_seconds, out.epochs_run, data.train.rows, train_loss, stop_reason_name(out.stopped),
+        b.core.c_str(), b.threads);
+    return 0;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "bench_train: error: %s\n", e.what());
+    return e.exit_code();
+  }
+}
