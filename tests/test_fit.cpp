@@ -35,8 +35,18 @@ std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
+fs::path temp_root() { return fs::temp_directory_path() / ("nntrain_test_fit_" + std::to_string(::getpid())); }
+
+// Removes this process's temporary folders when the test program ends.
+struct TempCleanup {
+  ~TempCleanup() {
+    std::error_code ec;
+    fs::remove_all(temp_root(), ec);
+  }
+} temp_cleanup;
+
 fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("nntrain_test_fit_" + std::to_string(::getpid())) / name;
+  fs::path p = temp_root() / name;
   fs::remove_all(p);
   fs::create_directories(p);
   return p;
@@ -235,4 +245,36 @@ TEST_CASE("--resume with training.epochs=N extends a finished run; other changes
 TEST_CASE("a last layer that does not fit the data is a data error") {
   const Config cfg = small_config({"model.layers.1={units: 3, activation: softmax}", "loss=cross_entropy"});
   CHECK_THROWS_AS(fit(cfg, quiet_options(temp_dir("width"))), DataError);
+}
+
+TEST_CASE("early stopping: model.bin holds the best epoch's weights; the run cannot be resumed") {
+  // min_delta 1e9: no epoch after the first counts as better, so patience 2 stops after epoch 3
+  // and restores epoch 1. A plain one-epoch run (constant lr) has exactly those weights.
+  const Config es = small_config({"training.early_stopping={monitor: val_loss, patience: 2, min_delta: 1.0e+9}"});
+  const fs::path out = temp_dir("es");
+  const FitResult r = fit(es, quiet_options(out));
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.stopped == "early_stopping");
+  const auto m = nlohmann::json::parse(r.metrics_json);
+  CHECK(m["epochs_run"] == 3);
+  CHECK(m["best_epoch"] == 1);
+  CHECK(read_csv(out / "log.csv").size() == 4);
+  const fs::path one = temp_dir("es_one");
+  REQUIRE(fit(small_config({"training.epochs=1"}), quiet_options(one)).exit_code == 0);
+  CHECK(read_file(out / "model.bin") == read_file(one / "model.bin"));
+  FitOptions o = quiet_options(out);
+  o.resume = true;
+  CHECK_THROWS_AS(fit(resume_config(out.string(), "", {"training.epochs=20"}), o), ConfigError);
+}
+
+TEST_CASE("loss.class_weights labels map to class indices") {
+  const std::string yaml = "data: {train: " + kData + "/iris-named.csv, target: species}\n"
+                           "model: {layers: [{units: 8, activation: relu}, {units: 3, activation: softmax}]}\n"
+                           "loss: {name: cross_entropy, class_weights: {virginica: 2.0}}\n"
+                           "training: {epochs: 2}\n";
+  CHECK(fit(parse_config(yaml, "cw.yaml", kData), quiet_options(temp_dir("cw"))).exit_code == 0);
+  const Config bad = parse_config(yaml, "cw.yaml", kData, {"loss.class_weights={virginca: 2.0}"});
+  CHECK_THROWS_AS(fit(bad, quiet_options(temp_dir("cw_bad"))), DataError);
+  const Config balanced = parse_config(yaml, "cw.yaml", kData, {"loss.class_weights=balanced"});
+  CHECK(fit(balanced, quiet_options(temp_dir("cw_bal"))).exit_code == 0);
 }
