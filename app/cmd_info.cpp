@@ -90,7 +90,16 @@ int run_info(const InfoOptions& o) {
   std::printf("format: nntrain model (safetensors), format_version %d, written by nntrain %s\n", kModelFormatVersion,
               m.meta.nntrain_version.c_str());
   std::string loss = m.meta.loss.name;
-  if (m.meta.loss.pos_weight) loss += " (pos_weight " + std::to_string(*m.meta.loss.pos_weight) + ")";
+  if (m.meta.loss.pos_weight) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " (pos_weight %g)", *m.meta.loss.pos_weight);
+    loss += buf;
+  }
+  if (m.meta.loss.name == "huber") {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " (delta %g)", m.meta.loss.delta);
+    loss += buf;
+  }
   if (m.meta.loss.class_weights_balanced) loss += " (class_weights balanced)";
   std::printf("task: %s, loss %s\n", task_text(p.task), loss.c_str());
   std::printf("target: %s\n", joined(p.target).c_str());

@@ -357,6 +357,12 @@ TEST_CASE("nntrain metadata is checked against the tensors") {
 
 TEST_CASE("load_model on a missing file is a ModelFileError") {
   CHECK_THROWS_AS(load_model("/nonexistent/model.bin"), ModelFileError);
+  try {
+    load_model(std::filesystem::temp_directory_path().string());
+    FAIL("a directory loaded");
+  } catch (const ModelFileError& e) {
+    CHECK(e.message().find("is a directory") != std::string::npos);
+  }
 }
 
 TEST_CASE("encode_model(net) writes the network's parameters; build_network restores them") {

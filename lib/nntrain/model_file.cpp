@@ -369,7 +369,12 @@ LoadedModel decode_model(const std::string& bytes, const std::string& name) {
 LoadedModel load_model(const std::string& path) { return decode_model(read_binary_file(path), path); }
 
 std::unique_ptr<Network> build_network(const LoadedModel& model, size_t max_batch) {
-  auto net = std::make_unique<Network>(model.meta.architecture, model.meta.prep.input_width(), max_batch);
+  std::unique_ptr<Network> net;
+  try {
+    net = std::make_unique<Network>(model.meta.architecture, model.meta.prep.input_width(), max_batch);
+  } catch (const Error& e) {  // the network refuses the file's architecture: a model file error
+    throw ModelFileError("model architecture cannot be built: " + e.message());
+  }
   std::map<std::string, const Tensor*> by_name;
   for (const auto& t : model.tensors) by_name[t.name] = &t;
   for (const auto& p : net->parameters()) {

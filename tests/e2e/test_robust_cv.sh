@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# e2e: `nntrain cv` on iris with 3 folds writes DIR/fold1..3 (whole run directories) and
+# DIR/metrics.json whose <metric>_mean / _std are the mean and population standard deviation of
+# the folds' own metrics.json values (recomputed here with awk); --json prints the same object.
+# Usage: test_robust_cv.sh NNTRAIN DATA_DIR VERIFY
+set -euo pipefail
+NNTRAIN=$(realpath "$1") DATA=$2 VERIFY=$(realpath "$3")
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cat > "$T/iris.yaml" <<YAML
+data: {train: $DATA/iris-named.csv, target: species}
+model:
+  layers:
+    - {units: 8, activation: tanh}
+    - {units: 3, activation: softmax}
+loss: cross_entropy
+optimizer: {lr: 0.02}
+training: {epochs: 8, batch_size: 16, seed: 11}
+output: {dir: "$T/default-{config}"}
+YAML
+
+"$NNTRAIN" cv "$T/iris.yaml" --folds 3 --out "$T/cv" --threads 1 --quiet --json > "$T/stdout.json" ||
+  fail "cv exited $?"
+for k in 1 2 3; do
+  "$VERIFY" dir "$T/cv/fold$k" || fail "fold$k is not a sound run directory"
+  [ -s "$T/cv/fold$k/model.bin" ] || fail "fold$k has no model.bin"
+done
+[ ! -e "$T/cv/fold4" ] || fail "a fourth fold"
+cmp <(tr -d '\n' < "$T/cv/metrics.json") <(tr -d '\n' < "$T/stdout.json") || fail "--json differs from metrics.json"
+[ "$("$VERIFY" get "$T/cv/metrics.json" folds)" = 3 ] || fail "folds != 3"
+
+get() { "$VERIFY" get "$1" "$2"; }
+for m in val_loss val_accuracy train_loss; do
+  vals=$(for k in 1 2 3; do get "$T/cv/fold$k/metrics.json" $m; done)
+  mean=$(get "$T/cv/metrics.json" ${m}_mean)
+  std=$(get "$T/cv/metrics.json" ${m}_std)
+  echo "$m: folds $(echo $vals) mean $mean std $std"
+  echo "$vals" | awk -v mean="$mean" -v std="$std" -v m=$m '
+    { x[NR] = $1; s += $1 }
+    END {
+      mu = s / NR; for (i = 1; i <= NR; i++) v += (x[i] - mu) ^ 2; sd = sqrt(v / NR)
+      if ((mu - mean) ^ 2 > 1e-20 || (sd - std) ^ 2 > 1e-20) { print m ": mean/std " mean "/" std " but folds give " mu "/" sd; exit 1 }
+    }' || fail "$m mean/std do not match the folds"
+done
+acc=$(get "$T/cv/metrics.json" val_accuracy_mean)
+awk -v a="$acc" 'BEGIN { exit !(a > 0.5 && a <= 1) }' || fail "val_accuracy_mean $acc is not plausible"
+
+# Without --out the folds go under output.dir.
+"$NNTRAIN" cv "$T/iris.yaml" --folds 2 --threads 1 --quiet || fail "cv to output.dir"
+[ -s "$T/default-iris/fold2/model.bin" ] && [ -s "$T/default-iris/metrics.json" ] || fail "nothing under output.dir"
+
+# Usage errors are exit 2.
+set +e
+"$NNTRAIN" cv "$T/iris.yaml" --folds 1 --out "$T/x" 2>/dev/null; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "--folds 1 exited $rc, want 2"
+echo OK
