@@ -77,9 +77,8 @@ std::string first_difference(const Config& a, const Config& b) {
 void check_same_run(const Config& run, const Config& given, const std::string& what) {
   if (comparable(run) == comparable(given)) return;
   std::string diff = first_difference(run, given);
-  throw ConfigError(what + " differs from the run's config apart from training.epochs" +
-                    (diff.empty() ? std::string() : ": " + diff) +
-                    "; only training.epochs may change on --resume");
+  throw ConfigError(what + " differs from the run's config" + (diff.empty() ? std::string() : " (" + diff + ")") +
+                    "; only training.epochs may change when resuming");
 }
 
 std::string read_text(const std::string& path) {
@@ -346,7 +345,7 @@ Config resume_config(const std::string& run_dir, const std::string& config_path,
   if (!fs::exists(run_yaml)) throw ConfigError("--resume " + run_dir + ": no config.yaml there");
   const Config run = load_config(run_yaml);
   Config given = config_path.empty() ? load_config(run_yaml, overrides) : load_config(config_path, overrides);
-  check_same_run(run, given, config_path.empty() ? std::string("the overrides change the config; it") : config_path);
+  check_same_run(run, given, config_path.empty() ? std::string("--resume with these overrides: the config") : config_path);
   Config out = run;
   out.training.epochs = given.training.epochs;
   out.training.log_every = given.training.log_every;
