@@ -3,6 +3,9 @@
 // standardization (hand-computed values), splits and folds, and the real data sets.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <set>
 #include <string>
@@ -146,6 +149,15 @@ TEST_CASE("missing values: drop removes the rows with any missing token; error s
         std::string::npos);
   l.data.missing = "drop";
   CHECK(load_training_data(l).train.rows == 2);
+  // A dropped row adds no class and no category.
+  Config d = cfg_for("missing_class.csv", "cross_entropy", {"y"}, 2);
+  d.data.missing = "drop";
+  d.data.categorical = {"c"};
+  const TrainingData dd = load_training_data(d);
+  CHECK(dd.train.rows == 4);
+  CHECK(dd.prep.classes == std::vector<std::string>{"x", "y"});
+  CHECK(dd.prep.categorical[0].categories == std::vector<std::string>{"p", "q"});
+  CHECK(dd.class_counts == std::vector<size_t>{2, 2});
 }
 
 TEST_CASE("labels: numbers compared as numbers, sorted numerically, spelled as first seen") {
@@ -369,6 +381,30 @@ TEST_CASE("inference data: fitted preprocessing, kept columns, missing values ar
   CHECK(m.find("missing_values.csv:3:1: missing value") != std::string::npos);
   CHECK(error_of([&] { load_inference_data(kCsv + "labels_three.csv", td.prep, false); }).find("no column 'b'") !=
         std::string::npos);
+}
+
+TEST_CASE("inference data from stdin (path \"-\")") {
+  Config c = cfg_for("ok_basic.csv");
+  const TrainingData td = load_training_data(c);
+  const int saved = dup(0);
+  const int fd = open((kCsv + "ok_gzip.csv.gz").c_str(), O_RDONLY);
+  REQUIRE(saved >= 0);
+  REQUIRE(fd >= 0);
+  dup2(fd, 0);
+  close(fd);
+  std::string err;
+  Dataset d;
+  try {
+    d = load_inference_data("-", td.prep, true);
+  } catch (const Error& e) {
+    err = e.formatted();
+  }
+  dup2(saved, 0);
+  close(saved);
+  CHECK(err.empty());
+  CHECK(d.rows == 1000);  // gzip on stdin too
+  CHECK(d.x[2 * 999] == 999.0f);
+  CHECK(d.y[999] == 1.0f);
 }
 
 TEST_CASE("real data: breast cancer (bce) and Fashion-MNIST test (gzip, 10 classes)") {

@@ -148,6 +148,8 @@ void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows&
   out.has_label = with_label;
   out.kept.assign(lay.keep_cols.size(), {});
   std::string key;
+  std::vector<std::string_view> pending(out.n_cat);  // fit mode: this row's categories
+  std::string_view pending_label;
   bool reserved = false;
   while (r.next()) {
     if (r.size() != ncols) {
@@ -204,7 +206,7 @@ void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows&
         fail_number(r, c, NumberKind::missing, f, "categorical feature", opt.missing_hint);
       }
       if (!opt.fitted) {
-        cr[j] = (*opt.cat_dicts)[j].id(f);
+        pending[j] = f;  // interned once the row is known to be kept
       } else {
         key.assign(f.data(), f.size());
         const auto& m = opt.fitted->cat_index[j];
@@ -244,7 +246,7 @@ void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows&
         if (!opt.drop_missing) fail_number(r, c, NumberKind::missing, f, "target", opt.missing_hint);
         drop = true;
       } else if (!opt.fitted) {
-        id = opt.labels->id(f);
+        pending_label = f;
       } else {
         const Preprocessing& p = *opt.fitted->prep;
         bool found = false;
@@ -270,8 +272,10 @@ void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows&
           r.fail(static_cast<size_t>(c), "class '" + std::string(f) + "' of column '" + r.header()[c] +
                                              "' was not in the training data (classes: " + join(p.classes) + ")");
       }
-      if (!drop) out.label.push_back(id);
+      if (!drop) out.label.push_back(!opt.fitted ? opt.labels->id(pending_label) : id);
     }
+    if (!drop && !opt.fitted)
+      for (size_t j = 0; j < out.n_cat; ++j) cr[j] = (*opt.cat_dicts)[j].id(pending[j]);
     if (drop) {
       out.num.resize(base * out.n_num);
       out.cat.resize(base * out.n_cat);
