@@ -13,40 +13,15 @@
 
 #include "cmd_check.h"
 #include "cmd_compare.h"
+#include "cmd_cv.h"
 #include "cmd_evaluate.h"
+#include "cmd_fit.h"
+#include "cmd_info.h"
 #include "cmd_predict.h"
+#include "nntrain/did_you_mean.h"
 #include "nntrain/error.h"
 
-// Commands owned by other areas, wired in as soon as their headers exist.
-#if __has_include("cmd_fit.h")
-#include "cmd_fit.h"
-#define NNTRAIN_HAVE_FIT 1
-#endif
-#if __has_include("cmd_info.h")
-#include "cmd_info.h"
-#define NNTRAIN_HAVE_INFO 1
-#endif
-#if __has_include("cmd_cv.h")
-#include "cmd_cv.h"
-#define NNTRAIN_HAVE_CV 1
-#endif
-
 namespace {
-
-// Levenshtein distance, for "did you mean" on a mistyped command.
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 int print_error(const std::string& text, int code) {
   std::fprintf(stderr, "nntrain: error: %s\n", text.c_str());
@@ -59,10 +34,10 @@ int check_command_name(int argc, char** argv, const CLI::App& app) {
   if (argc < 2 || argv[1][0] == '-') return -1;
   const std::string given = argv[1];
   std::string best;
-  size_t best_d = 3;  // suggest only close names
+  size_t best_d = 3;  // suggest only close names (a swap of two letters is 2)
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
     if (sub->get_name() == given) return -1;
-    const size_t d = edit_distance(given, sub->get_name());
+    const size_t d = nntrain::edit_distance(given, sub->get_name());
     if (d < best_d) best_d = d, best = sub->get_name();
   }
   std::string msg = "unknown command '" + given + "'";
@@ -83,24 +58,18 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.get_formatter()->column_width(32);
 
-#ifdef NNTRAIN_HAVE_FIT
   FitCmdOptions fit_o;
   CLI::App* fit = setup_fit(app, fit_o);
-#endif
   PredictOptions predict_o;
   CLI::App* predict = setup_predict(app, predict_o);
   EvaluateOptions evaluate_o;
   CLI::App* evaluate = setup_evaluate(app, evaluate_o);
-#ifdef NNTRAIN_HAVE_INFO
   InfoOptions info_o;
   CLI::App* info = setup_info(app, info_o);
-#endif
   CheckOptions check_o;
   CLI::App* check = setup_check(app, check_o);
-#ifdef NNTRAIN_HAVE_CV
   CvOptions cv_o;
   CLI::App* cv = setup_cv(app, cv_o);
-#endif
   CompareOptions compare_o;
   CLI::App* compare = setup_compare(app, compare_o);
 
@@ -127,18 +96,12 @@ int main(int argc, char** argv) {
   }
 
   try {
-#ifdef NNTRAIN_HAVE_FIT
     if (*fit) return run_fit(fit_o);
-#endif
     if (*predict) return run_predict(predict_o);
     if (*evaluate) return run_evaluate(evaluate_o);
-#ifdef NNTRAIN_HAVE_INFO
     if (*info) return run_info(info_o);
-#endif
     if (*check) return run_check(check_o);
-#ifdef NNTRAIN_HAVE_CV
     if (*cv) return run_cv(cv_o);
-#endif
     if (*compare) return run_compare(compare_o);
     return print_error("no command given (run 'nntrain --help')", nntrain::kExitUsage);
   } catch (const nntrain::Error& e) {
