@@ -2,9 +2,10 @@
 # e2e: a damaged model file (truncated, a flipped bit in the header or the data, a forged header
 # length, empty, not safetensors, missing, a directory) makes `info`, `predict`, `evaluate` and a
 # fit with model.init_from exit 4 with one "nntrain: error:" line, and leaves no output file.
-# Usage: test_robust_corrupt.sh NNTRAIN DATA_DIR
+# The good file's `info --json` is checked against hand-counted numbers first.
+# Usage: test_robust_corrupt.sh NNTRAIN DATA_DIR VERIFY
 set -euo pipefail
-NNTRAIN=$(realpath "$1") DATA=$2
+NNTRAIN=$(realpath "$1") DATA=$2 VERIFY=$(realpath "$3")
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -19,7 +20,15 @@ training: {epochs: 2}
 YAML
 "$NNTRAIN" fit "$T/c.yaml" --out "$T/run" --threads 1 --quiet || fail "fit"
 good="$T/run/model.bin"
-"$NNTRAIN" info "$good" > /dev/null || fail "info on the good model"
+"$NNTRAIN" info "$good" > "$T/info.txt" || fail "info on the good model"
+grep -q "parameters: 35" "$T/info.txt" || fail "info text: want 35 parameters (4*4+4 + 4*3+3)"
+"$NNTRAIN" info "$good" --json > "$T/info.json" || fail "info --json on the good model"
+[ "$("$VERIFY" get "$T/info.json" parameters)" = 35 ] || fail "info --json: parameters"
+[ "$("$VERIFY" get "$T/info.json" classes)" = '["0","1","2"]' ] || fail "info --json: classes"
+[ "$("$VERIFY" get "$T/info.json" features)" = '["sepal_length_cm","sepal_width_cm","petal_length_cm","petal_width_cm"]' ] ||
+  fail "info --json: features"
+[ "$("$VERIFY" get "$T/info.json" task)" = multiclass ] || fail "info --json: task"
+[ "$("$VERIFY" get "$T/info.json" format_version)" = 1 ] || fail "info --json: format_version"
 "$NNTRAIN" predict "$good" "$DATA/iris.csv" -o "$T/ok.csv" || fail "predict on the good model"
 
 size=$(stat -c %s "$good")
