@@ -406,7 +406,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
     if (trainer.early_stopped())
       throw ConfigError("the run in " + out_dir + " stopped early at epoch " + std::to_string(st.epochs_done) +
                         " (best epoch " + std::to_string(st.early.best_epoch) +
-                        "); there is nothing to resume (set training.early_stopping=null to train on)");
+                        "); it is finished: to train longer, start a new run (e.g. with a larger training.early_stopping.patience)");
     if (st.epochs_done >= cfg.training.epochs)
       throw ConfigError("the run in " + out_dir + " has already finished its " + std::to_string(st.epochs_done) +
                         " epochs; extend it with training.epochs=N (N > " + std::to_string(st.epochs_done) + ")");
