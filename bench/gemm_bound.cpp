@@ -15,6 +15,7 @@
 //
 // Usage: gemm_bound --layers 784,256,128,10 --batch 128 --rows 60000 --epochs 1 --threads 2
 //        [--min-seconds S]   (time spent per shape; default 0.2)
+//        [--via-nntrain]     (time nntrain::gemm with blas_set_threads: its own thread plan)
 // Prints one line per GEMM, `bound_seconds_without_first_dx <s>` and `bound_seconds <s>`
 // (both read by bench/run.sh).
 #include <algorithm>
@@ -27,7 +28,11 @@
 
 #include <cblas.h>
 
+#include "nntrain/blas.h"
+
 using Clock = std::chrono::steady_clock;
+
+static bool via_nntrain = false;  // --via-nntrain: time nntrain::gemm (its thread plan) instead
 
 struct Gemm {
   const char* what;
@@ -45,6 +50,10 @@ static double time_gemm(const Gemm& g, double min_seconds) {
   // Row-major leading dimensions of the stored (untransposed) operands.
   const int lda = g.ta ? g.m : g.k, ldb = g.tb ? g.k : g.n, ldc = g.n;
   auto call = [&] {
+    if (via_nntrain) {
+      nntrain::gemm(g.ta, g.tb, g.m, g.n, g.k, 1.0f, a.data(), lda, b.data(), ldb, g.beta, c.data(), ldc);
+      return;
+    }
     cblas_sgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans, g.m, g.n, g.k, 1.0f,
                 a.data(), lda, b.data(), ldb, g.beta, c.data(), ldc);
   };
@@ -91,6 +100,10 @@ int main(int argc, char** argv) {
   double min_seconds = 0.2;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--via-nntrain") {
+      via_nntrain = true;
+      continue;
+    }
     const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
     if (!v) break;
     if (a == "--layers") {
@@ -104,6 +117,7 @@ int main(int argc, char** argv) {
     else if (a == "--epochs") epochs = std::atoi(v);
     else if (a == "--threads") threads = std::atoi(v);
     else if (a == "--min-seconds") min_seconds = std::atof(v);
+
     else break;
     ++i;
   }
@@ -114,7 +128,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (batch < 1 || batch > rows) batch = rows;
-  openblas_set_num_threads(threads);
+  if (via_nntrain) nntrain::blas_set_threads(threads);
+  else openblas_set_num_threads(threads);
   std::printf("openblas core %s threads %d (%s)\n", openblas_get_corename(), openblas_get_num_threads(),
               openblas_get_config());
   const long full = rows / batch, last = rows % batch;

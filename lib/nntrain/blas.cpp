@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -28,8 +29,11 @@ inline void cpu_relax() {
 #endif
 }
 
-// The calling thread plus size-1 workers. Workers spin briefly after a job (jobs come in bursts:
-// the GEMMs of one step) and then sleep on the generation counter.
+// The calling thread plus size-1 workers. A job is `parts` independent pieces; the caller and
+// the workers claim pieces in order from one counter, so a worker the OS has not scheduled yet
+// only loses its share (the caller takes it) instead of making the caller wait. Which thread
+// runs a piece never changes its result. Workers spin briefly after a job (jobs come in
+// bursts: the GEMMs of one step), then sleep on their slot.
 class Team {
  public:
   ~Team() { resize(1); }
@@ -39,61 +43,78 @@ class Team {
   void resize(int n) {
     if (n < 1) n = 1;
     if (n == size_) return;
-    if (!workers_.empty()) {
-      stop_.store(true, std::memory_order_relaxed);
-      generation_.fetch_add(1, std::memory_order_release);
-      generation_.notify_all();
-      for (auto& t : workers_) t.join();
-      workers_.clear();
-      stop_.store(false, std::memory_order_relaxed);
+    for (int i = 0; i + 1 < size_; ++i) {
+      slots_[i].state.store(kStop, std::memory_order_release);
+      slots_[i].state.notify_one();
     }
+    for (auto& t : threads_) t.join();
+    threads_.clear();
     size_ = n;
-    // Workers start from the current generation: a job posted before a worker first runs is not missed.
-    const unsigned start = generation_.load(std::memory_order_acquire);
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, start] { work(i, start); });
+    slots_ = std::make_unique<Slot[]>(size_t(n - 1));
+    for (int i = 0; i + 1 < n; ++i) threads_.emplace_back([this, i] { work(slots_[i]); });
   }
 
-  // fn(ctx, i) for every i in [0, size()), i = 0 on the caller; returns when all are done.
-  // A call made while the team is busy (another thread's GEMM) runs every part on the caller.
-  void run(void (*fn)(void*, int), void* ctx) {
-    if (size_ == 1 || busy_.exchange(true, std::memory_order_acquire)) {
-      for (int i = 0; i < size_; ++i) fn(ctx, i);
+  // fn(ctx, part) for every part in [0, parts); returns when all are done. A call made while
+  // the team is busy (a GEMM from another thread) runs every part on the caller.
+  void run(int parts, void (*fn)(void*, int), void* ctx) {
+    if (size_ == 1 || parts <= 1 || busy_.exchange(true, std::memory_order_acquire)) {
+      for (int i = 0; i < parts; ++i) fn(ctx, i);
       return;
     }
     fn_ = fn;
     ctx_ = ctx;
-    pending_.store(size_ - 1, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
-    fn(ctx, 0);
-    int left;
-    for (int spin = 0; (left = pending_.load(std::memory_order_acquire)) != 0 && spin < kSpin; ++spin) cpu_relax();
-    while ((left = pending_.load(std::memory_order_acquire)) != 0) pending_.wait(left, std::memory_order_acquire);
+    parts_ = parts;
+    next_.store(0, std::memory_order_relaxed);
+    for (int w = 0; w + 1 < size_; ++w) {
+      slots_[w].state.store(kPosted, std::memory_order_release);
+      slots_[w].state.notify_one();
+    }
+    claim();
+    for (int w = 0; w + 1 < size_; ++w) {
+      std::atomic<unsigned>& st = slots_[w].state;
+      unsigned expected = kPosted;
+      if (st.compare_exchange_strong(expected, kIdle, std::memory_order_acq_rel)) continue;  // never joined
+      unsigned v;
+      for (int spin = 0; (v = st.load(std::memory_order_acquire)) == kRunning && spin < kSpin; ++spin) cpu_relax();
+      while ((v = st.load(std::memory_order_acquire)) == kRunning) st.wait(kRunning, std::memory_order_acquire);
+      st.store(kIdle, std::memory_order_relaxed);
+    }
     busy_.store(false, std::memory_order_release);
   }
 
  private:
-  static constexpr int kSpin = 20000;  // ~ tens of µs of pause before sleeping
+  enum : unsigned { kIdle, kPosted, kRunning, kDone, kStop };
+  static constexpr int kSpin = 4000;  // pauses (tens of µs) before sleeping
+  struct Slot {
+    std::atomic<unsigned> state{kIdle};
+  };
 
-  void work(int index, unsigned seen) {
+  void claim() {
+    for (int p; (p = next_.fetch_add(1, std::memory_order_acq_rel)) < parts_;) fn_(ctx_, p);
+  }
+
+  void work(Slot& slot) {
+    std::atomic<unsigned>& st = slot.state;
     for (;;) {
-      unsigned g;
-      for (int spin = 0; (g = generation_.load(std::memory_order_acquire)) == seen && spin < kSpin; ++spin)
+      unsigned v;
+      for (int spin = 0; ((v = st.load(std::memory_order_acquire)) == kIdle || v == kDone) && spin < kSpin; ++spin)
         cpu_relax();
-      while ((g = generation_.load(std::memory_order_acquire)) == seen) generation_.wait(seen, std::memory_order_acquire);
-      seen = g;
-      if (stop_.load(std::memory_order_relaxed)) return;
-      fn_(ctx_, index);
-      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+      while ((v = st.load(std::memory_order_acquire)) == kIdle || v == kDone) st.wait(v, std::memory_order_acquire);
+      if (v == kStop) return;
+      unsigned expected = kPosted;
+      if (!st.compare_exchange_strong(expected, kRunning, std::memory_order_acq_rel)) continue;  // taken back
+      claim();
+      st.store(kDone, std::memory_order_release);
+      st.notify_one();
     }
   }
 
   int size_ = 1;
-  std::vector<std::thread> workers_;
-  std::atomic<unsigned> generation_{0};
-  std::atomic<int> pending_{0};
-  std::atomic<bool> stop_{false};
+  std::unique_ptr<Slot[]> slots_;
+  std::vector<std::thread> threads_;
+  std::atomic<int> next_{0};
   std::atomic<bool> busy_{false};
+  int parts_ = 0;
   void (*fn_)(void*, int) = nullptr;
   void* ctx_ = nullptr;
 };
@@ -175,7 +196,7 @@ void gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const fl
   }
   // Split the larger output dimension: each thread then packs only its share of the big operand.
   SplitGemm g{trans_a, trans_b, m >= n, m, n, k, parts, alpha, beta, a, lda, b, ldb, c, ldc};
-  t.run(split_gemm_part, &g);
+  t.run(parts, split_gemm_part, &g);
 }
 
 void gemm(bool trans_a, bool trans_b, int m, int n, int k, double alpha, const double* a, int lda,
@@ -190,7 +211,7 @@ void parallel_for(size_t n, size_t min_per_thread, void (*fn)(void*, size_t, siz
     return;
   }
   ParallelFor p{n, t.size(), fn, ctx};
-  t.run(parallel_for_part, &p);
+  t.run(p.parts, parallel_for_part, &p);
 }
 
 BlasInfo blas_info() {
