@@ -46,6 +46,28 @@ int check_command_name(int argc, char** argv, const CLI::App& app) {
   return print_error(msg, nntrain::kExitUsage);
 }
 
+// " (did you mean '--threads'?)" for the first --flag on the command line that the command
+// does not have and that is close to one it has; "" otherwise.
+std::string option_hint(int argc, char** argv, const CLI::App& cmd) {
+  std::vector<std::string> known;
+  for (const CLI::Option* opt : cmd.get_options())
+    for (const std::string& l : opt->get_lnames()) known.push_back("--" + l);
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) != 0 || a.size() < 3) continue;
+    a = a.substr(0, a.find('='));
+    if (std::find(known.begin(), known.end(), a) != known.end()) continue;
+    std::string best;
+    size_t best_d = 3;
+    for (const std::string& k : known) {
+      const size_t d = nntrain::edit_distance(a, k);
+      if (d < best_d) best_d = d, best = k;
+    }
+    return best.empty() ? "" : " (did you mean '" + best + "'?)";
+  }
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,7 +113,10 @@ int main(int argc, char** argv) {
     std::replace(what.begin(), what.end(), '\n', ' ');
     const std::vector<CLI::App*> parsed = app.get_subcommands();
     const std::string cmd = parsed.empty() ? "" : parsed.front()->get_name();
-    if (!cmd.empty()) return print_error(cmd + ": " + what + " (see 'nntrain " + cmd + " --help')", nntrain::kExitUsage);
+    if (!cmd.empty()) {
+      what += option_hint(argc, argv, *parsed.front());
+      return print_error(cmd + ": " + what + " (see 'nntrain " + cmd + " --help')", nntrain::kExitUsage);
+    }
     return print_error(what + " (see 'nntrain --help')", nntrain::kExitUsage);
   }
 

@@ -136,4 +136,8 @@ TEST_CASE("metric_columns and format_compare_table: fixed order, aligned columns
         "run          optimizer.lr  train_loss  val_loss  epochs_run  stopped\n"
         "runs/lr0.1   0.1           0.125       0.25      5           completed\n"
         "runs/lr0.01  0.01          0.375       0.5       5           -\n");
+  runs[1].params["optimizer.lr"] = std::string(50, 'x');
+  const std::string t = format_compare_table(runs);
+  CHECK(t.find(std::string(37, 'x') + "...  ") != std::string::npos);
+  CHECK(t.find(std::string(38, 'x')) == std::string::npos);
 }

@@ -194,7 +194,9 @@ std::string format_compare_table(const std::vector<RunSummary>& runs) {
     std::vector<std::string> row{r.dir};
     for (const auto& p : params) {
       auto it = r.params.find(p);
-      row.push_back(it == r.params.end() ? "-" : it->second);
+      std::string v = it == r.params.end() ? "-" : it->second;
+      if (v.size() > 40) v = v.substr(0, 37) + "...";  // long lists (features) stay readable
+      row.push_back(v);
     }
     for (const auto& m : metrics) {
       auto it = r.metrics.find(m);

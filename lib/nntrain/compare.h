@@ -49,7 +49,8 @@ void sort_runs(std::vector<RunSummary>& runs, const std::string& metric);
 // train_<metric> columns are left out (sortable all the same).
 std::vector<std::string> metric_columns(const std::vector<RunSummary>& runs);
 
-// An aligned text table: run, the differing params, the metric columns, stopped.
+// An aligned text table: run, the differing params (values over 40 characters cut to 37 and
+// "..."), the metric columns, stopped.
 std::string format_compare_table(const std::vector<RunSummary>& runs);
 
 }  // namespace nntrain

@@ -18,6 +18,8 @@ expect_error 2 typo "unknown command 'fti'; did you mean 'fit'\?" "$NNTRAIN" fti
 expect_error 2 unknown "unknown command 'frobnicate' \(run 'nntrain --help'" "$NNTRAIN" frobnicate
 # Flags and arguments.
 expect_error 2 badflag "predict: .*--bogus.*nntrain predict --help" "$NNTRAIN" predict a.bin b.csv --bogus
+expect_error 2 flag_typo "fit: .*--quite.*did you mean '--quiet'\?" "$NNTRAIN" fit configs/seed.yaml --quite
+expect_error 2 flag_typo2 "compare: .*--srot.*did you mean '--sort'\?" "$NNTRAIN" compare runs/a --srot val_loss
 expect_error 2 missing_arg "predict: MODEL is required" "$NNTRAIN" predict
 expect_error 2 missing_arg2 "evaluate: DATA is required" "$NNTRAIN" evaluate m.bin
 expect_error 2 compare_none "compare: RUN_DIR is required" "$NNTRAIN" compare
