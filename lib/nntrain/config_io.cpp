@@ -481,7 +481,6 @@ void check_across(const Ctx& ctx, const YAML::Node& root, const Config& c) {
   const YAML::Node layers = root["model"]["layers"];
   const YAML::Node last = layers[layers.size() - 1];
   const LayerSpec& ll = c.model.layers.back();
-  const YAML::Node loss = root["loss"] ? root["loss"] : root;
   if ((c.loss.name == "bce" || c.loss.name == "cross_entropy") && c.data.target.size() != 1)
     ctx.fail(root["data"]["target"], "loss " + c.loss.name + " needs one target column, not a list of " +
                                          std::to_string(c.data.target.size()));
@@ -514,7 +513,6 @@ void check_across(const Ctx& ctx, const YAML::Node& root, const Config& c) {
     const YAML::Node s = root["schedule"]["gamma"];
     ctx.fail(s ? s : root, "'schedule.gamma' must be < 1 for plateau (the factor)");
   }
-  (void)loss;
 }
 
 Config convert(const Ctx& ctx, const YAML::Node& root, const std::string& base_dir) {

@@ -594,7 +594,6 @@ TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvR
     }
     p.classes_numeric = numeric;
     for (auto& id : raw.label) id = remap[id];
-    const SourcePos at{r.name(), 1, lay.target_cols.empty() ? 0 : r.column(static_cast<size_t>(lay.target_cols[0]))};
     if (p.task == Task::binary && p.classes.size() != 2)
       throw DataError("loss bce needs exactly two classes in '" + dc.target[0] + "', found " +
                           std::to_string(p.classes.size()) + ": " + join(p.classes) +
@@ -604,7 +603,6 @@ TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvR
       throw DataError("loss cross_entropy needs at least two classes in '" + dc.target[0] + "', found " +
                           std::to_string(p.classes.size()) + ": " + join(p.classes),
                       SourcePos{r.name(), 0, 0});
-    (void)at;
   }
   if (!cfg.model.layers.empty() && static_cast<size_t>(cfg.model.layers.back().units) != p.output_width()) {
     const size_t last = cfg.model.layers.size() - 1;
