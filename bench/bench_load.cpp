@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
       a = run(nn);
     }
     const Run s = run(nn + " split");
-    std::printf("rep %d: nntrain %.3f s %.1f MB | pandas %.3f s %.1f MB | nntrain+split/standardize %.3f s %.1f MB\n", i + 1,
+    std::printf("rep %d: nntrain %.3f s %.1f MiB | pandas %.3f s %.1f MiB | nntrain+split/standardize %.3f s %.1f MiB\n", i + 1,
                 a.seconds, a.rss_kb / 1024.0, b.seconds, b.rss_kb / 1024.0, s.seconds, s.rss_kb / 1024.0);
     nn_s.push_back(a.seconds);
     pd_s.push_back(b.seconds);
