@@ -1,9 +1,12 @@
 // `nntrain check`: everything `fit` does before its first batch (config, overrides, data,
-// network, loss, init_from), then a summary on stdout. No training, no run directory.
+// network, init_from, loss, optimizer, schedule, trainer), then a summary on stdout.
+// No training, no run directory.
 #include "cmd_check.h"
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -13,6 +16,10 @@
 #include "nntrain/loss.h"
 #include "nntrain/model_file.h"
 #include "nntrain/network.h"
+#include "nntrain/optimizer.h"
+#include "nntrain/rng.h"
+#include "nntrain/schedule.h"
+#include "nntrain/trainer.h"
 
 CLI::App* setup_check(CLI::App& app, CheckOptions& o) {
   CLI::App* sub = app.add_subcommand("check", "Validate a config, its overrides and its data; print the network");
@@ -31,6 +38,33 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return s;
 }
 
+// loss.class_weights as one weight per class (cross_entropy), as fit maps them; a label that
+// is not a class of the training data is a DataError, as in fit.
+std::vector<float> class_weights_for(const nntrain::Config& cfg, const nntrain::TrainingData& data) {
+  using namespace nntrain;
+  if (cfg.loss.name != "cross_entropy") return {};
+  if (cfg.loss.class_weights_balanced) return balanced_class_weights(data.class_counts);
+  if (cfg.loss.class_weights.empty()) return {};
+  std::vector<float> w(data.prep.classes.size(), 1.0f);
+  for (const auto& [label, weight] : cfg.loss.class_weights) {
+    size_t i = 0;
+    for (; i < data.prep.classes.size(); ++i) {
+      if (data.prep.classes[i] == label) break;
+      char* e1 = nullptr;
+      char* e2 = nullptr;
+      if (data.prep.classes_numeric && !label.empty() &&
+          std::strtod(data.prep.classes[i].c_str(), &e1) == std::strtod(label.c_str(), &e2) && *e1 == '\0' &&
+          *e2 == '\0')
+        break;
+    }
+    if (i == data.prep.classes.size())
+      throw DataError("loss.class_weights: class '" + label + "' does not occur in the training data (classes: " +
+                      join(data.prep.classes, ", ") + ")");
+    w[i] = static_cast<float>(weight);
+  }
+  return w;
+}
+
 }  // namespace
 
 int run_check(const CheckOptions& o) {
@@ -41,23 +75,30 @@ int run_check(const CheckOptions& o) {
     std::fwrite(y.data(), 1, y.size(), stdout);
     return 0;
   }
+  // What fit builds before its first batch, in the same order, so that check fails where fit
+  // would: the data (and what it decides), the network, init_from, loss, optimizer, schedule
+  // and the trainer (early stopping, plateau and batch checks). Nothing is trained or written.
   const TrainingData td = load_training_data(cfg);
   const Preprocessing& prep = td.prep;
   const LayerSpec& last = cfg.model.layers.back();
-  if (static_cast<size_t>(last.units) != prep.output_width()) {
-    std::string what = prep.task == Task::regression ? std::to_string(prep.target.size()) + " target(s)"
-                                                     : std::to_string(prep.classes.size()) + " classes";
-    throw DataError("the last layer has " + std::to_string(last.units) + " units but the data has " + what +
-                        " and loss " + cfg.loss.name + " needs " + std::to_string(prep.output_width()) +
-                        "; set model.layers." + std::to_string(cfg.model.layers.size() - 1) +
-                        ".units=" + std::to_string(prep.output_width()),
-                    {cfg.source_path, 0, 0});
-  }
-  (void)make_loss(cfg.loss, last);  // the loss fits the last layer (ConfigError otherwise)
-  const size_t batch = cfg.training.full_batch ? td.train.rows
-                                               : std::min<size_t>(td.train.rows, static_cast<size_t>(cfg.training.batch_size));
+  if (static_cast<size_t>(last.units) != prep.output_width())
+    throw DataError("model.layers: the last layer has " + std::to_string(last.units) + " units but the data needs " +
+                    std::to_string(prep.output_width()) + "; set model.layers." +
+                    std::to_string(cfg.model.layers.size() - 1) + ".units=" + std::to_string(prep.output_width()));
+  if (cfg.schedule.name == "plateau" && !td.val)
+    throw ConfigError("schedule.name: plateau reads val_loss and needs a validation set (data.validation)");
+  const size_t batch = cfg.training.full_batch
+                           ? td.train.rows
+                           : std::min<size_t>(td.train.rows, static_cast<size_t>(std::max(cfg.training.batch_size, 1)));
   Network net(cfg.model.layers, prep.input_width(), std::max<size_t>(batch, 1));
+  Rng rng(cfg.training.seed);
   if (!cfg.model.init_from.empty()) load_weights_into(net, cfg.model.init_from);
+  const std::unique_ptr<Loss> loss = make_loss(cfg.loss, last, class_weights_for(cfg, td));
+  const std::unique_ptr<Optimizer> optimizer = make_optimizer(cfg.optimizer, net.num_params());
+  LrSchedule schedule(cfg.schedule, cfg.optimizer.lr, cfg.training.epochs);
+  std::optional<EvalSplit> val;
+  if (td.val) val = EvalSplit{td.val->xm(), td.val->ym()};
+  const Trainer trainer(net, *loss, *optimizer, schedule, rng, cfg.training, prep.task, {td.train.xm(), td.train.ym()}, val);
 
   std::printf("config:   %s: ok\n", o.config.c_str());
   std::printf("data:     %s: %zu training rows", cfg.data.train.c_str(), td.train.rows);
@@ -70,6 +111,9 @@ int run_check(const CheckOptions& o) {
     std::printf(", target %s\n", join(prep.target, ", ").c_str());
   else
     std::printf(", target %s, classes %s\n", join(prep.target, ", ").c_str(), join(prep.classes, ", ").c_str());
+  std::printf("training: %d epochs, %zu batches of %zu per epoch, optimizer %s, lr %g, schedule %s\n",
+              cfg.training.epochs, (td.train.rows + batch - 1) / std::max<size_t>(batch, 1), batch,
+              cfg.optimizer.name.c_str(), cfg.optimizer.lr, cfg.schedule.name.c_str());
   const std::string s = net.summary();
   std::fwrite(s.data(), 1, s.size(), stdout);
   if (!s.empty() && s.back() != '\n') std::printf("\n");

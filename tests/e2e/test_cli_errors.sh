@@ -29,6 +29,9 @@ expect_error 2 no_config "nothere\.yaml: " "$NNTRAIN" check nothere.yaml
 expect_error 2 override_key "override 'optimzer\.lr=1': unknown key 'optimzer'.*did you mean 'optimizer'\?" "$NNTRAIN" check ok.yaml optimzer.lr=1
 expect_error 2 override_value "override 'training\.epochs=0': .*>= 1" "$NNTRAIN" fit ok.yaml training.epochs=0 --out nope2
 expect_error 2 override_act "override 'model\.layers\.0\.activation=relux': unknown activation 'relux'.*did you mean 'relu'\?" "$NNTRAIN" check ok.yaml model.layers.0.activation=relux
+# check fails where fit would, before training: a plateau schedule without validation data.
+expect_error 2 check_plateau "schedule\.name: plateau .*validation" "$NNTRAIN" check ok.yaml schedule.name=plateau data.validation=0
+expect_error 2 fit_plateau "schedule\.name: plateau .*validation" "$NNTRAIN" fit ok.yaml schedule.name=plateau data.validation=0 --out nope5
 CHECKS=$((CHECKS + 1)); ls -d nope* >/dev/null 2>&1 && fail "a config error left a run directory: $(ls -d nope*)"
 
 # ---- 3: data errors, with FILE:LINE:COLUMN.
@@ -43,6 +46,8 @@ expect_error 3 missing_column "$D/breast_cancer\.csv:1: no column 'lable'" "$NNT
 expect_error 3 bce_three "$D/iris\.csv: .*bce.*two classes" "$NNTRAIN" check ok.yaml data.train="$D/iris.csv"
 expect_error 3 width "$D/iris\.csv: .*units.*3" "$NNTRAIN" check ok.yaml data.train="$D/iris.csv" loss=cross_entropy \
   model.layers.1.activation=softmax
+expect_error 3 class_weights "loss\.class_weights: class 'rose' does not occur" "$NNTRAIN" check ok.yaml data.train="$D/iris-named.csv" \
+  data.target=species 'loss={name: cross_entropy, class_weights: {setosa: 2, rose: 1}}' model.layers.1.units=3 model.layers.1.activation=softmax
 # predict / evaluate: a missing value names its position; a missing feature column; an unseen class.
 head -3 "$D/breast_cancer.csv" >gap.csv
 sed -i '3s/^[^,]*,[^,]*,/&,/; 3s/,,\([^,]*\),/,,/' gap.csv  # row 3: empty third field
