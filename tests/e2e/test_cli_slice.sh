@@ -122,6 +122,15 @@ expect_match info "$T/info.out" '257'
 expect_rc 0 info_json "$NNTRAIN" info run/model.bin --json
 expect_match info_json "$T/info_json.out" '^\{'
 
+# ---- cv: one run directory per fold and the summary; compare reads the folds.
+expect_rc 0 cv "$NNTRAIN" cv bc.yaml --folds 3 --out cv --threads 1 --quiet
+for f in fold1 fold2 fold3; do expect_file cv "cv/$f/model.bin"; done
+expect_match cv cv/metrics.json '"folds":3[,}]'
+expect_match cv cv/metrics.json '"val_accuracy_mean":[0-9.e-]+'
+expect_match cv cv/metrics.json '"val_accuracy_std":[0-9.e-]+'
+expect_rc 0 compare_cv "$NNTRAIN" compare cv/fold1 cv/fold2 cv/fold3
+expect_eq compare_cv_rows "$(wc -l <"$T/compare_cv.out" | tr -d ' ')" 5
+
 # ---- multiclass with string labels, and regression.
 cat >iris.yaml <<YAML
 data: {train: $D/iris-named.csv, target: species}
