@@ -34,7 +34,7 @@ CLI::App* setup_predict(CLI::App& app, PredictOptions& o) {
   return sub;
 }
 
-namespace nntrain_app {
+namespace {
 
 // Runs the network over `x` in chunks of its max_batch; out: [rows, out_features].
 std::vector<float> predict_outputs(nntrain::Network& net, const nntrain::Dataset& d) {
@@ -49,7 +49,7 @@ std::vector<float> predict_outputs(nntrain::Network& net, const nntrain::Dataset
   return out;
 }
 
-}  // namespace nntrain_app
+}  // namespace
 
 int run_predict(const PredictOptions& o) {
   using namespace nntrain;
@@ -60,7 +60,7 @@ int run_predict(const PredictOptions& o) {
 
   const size_t max_batch = std::max<size_t>(1, std::min<size_t>(d.rows, 1024));
   std::unique_ptr<Network> net = build_network(model, max_batch);
-  const std::vector<float> out = nntrain_app::predict_outputs(*net, d);
+  const std::vector<float> out = predict_outputs(*net, d);
   const size_t w = net->out_features();
 
   std::string text;
