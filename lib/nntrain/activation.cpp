@@ -50,6 +50,21 @@ void bias_act_forward(T* z, T* a, const T* b, size_t rows, size_t n, Act act, T 
   for (size_t r = 0; r < rows; ++r) {
     T* zr = z + r * n;
     T* ar = a + r * n;
+    if (b && act == Act::relu) {  // the common hidden layer: bias and relu in one loop
+      if (ar == zr) {
+        for (size_t j = 0; j < n; ++j) {
+          const T v = zr[j] + b[j];
+          zr[j] = v > T(0) ? v : T(0);
+        }
+      } else {
+        for (size_t j = 0; j < n; ++j) {
+          const T v = zr[j] + b[j];
+          zr[j] = v;
+          ar[j] = v > T(0) ? v : T(0);
+        }
+      }
+      continue;
+    }
     if (b) {
       for (size_t j = 0; j < n; ++j) zr[j] += b[j];
     }
