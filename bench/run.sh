@@ -191,7 +191,10 @@ if want 5; then
   W5=$FMNIST W5_ROWS=60000
   if [ $QUICK = 1 ]; then
     W5=$OUT/fashion-mnist-15360.csv W5_ROWS=15360
-    [ -f "$W5" ] || { zcat "$FMNIST" | head -n 15361 >"$W5.tmp" && mv "$W5.tmp" "$W5"; }
+    if [ ! -f "$W5" ]; then
+      { zcat "$FMNIST" | head -n 15361 >"$W5.tmp"; } || true  # head closes the pipe early
+      mv "$W5.tmp" "$W5"
+    fi
   fi
   mlp_config "$OUT/w5.yaml" "$W5" cross_entropy 256 1 true 2048:relu 2048:relu 10:softmax
   workload 5 "784→2048→2048→10, batch 256, per epoch$([ $QUICK = 1 ] && echo ' (quick: 15,360 rows × 3.906)')" 2 \
