@@ -13,6 +13,7 @@
 #include "nntrain/config_io.h"
 #include "nntrain/dataset.h"
 #include "nntrain/error.h"
+#include "nntrain/fit.h"
 #include "nntrain/loss.h"
 #include "nntrain/model_file.h"
 #include "nntrain/network.h"
@@ -36,33 +37,6 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   std::string s;
   for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
   return s;
-}
-
-// loss.class_weights as one weight per class (cross_entropy), as fit maps them; a label that
-// is not a class of the training data is a DataError, as in fit.
-std::vector<float> class_weights_for(const nntrain::Config& cfg, const nntrain::TrainingData& data) {
-  using namespace nntrain;
-  if (cfg.loss.name != "cross_entropy") return {};
-  if (cfg.loss.class_weights_balanced) return balanced_class_weights(data.class_counts);
-  if (cfg.loss.class_weights.empty()) return {};
-  std::vector<float> w(data.prep.classes.size(), 1.0f);
-  for (const auto& [label, weight] : cfg.loss.class_weights) {
-    size_t i = 0;
-    for (; i < data.prep.classes.size(); ++i) {
-      if (data.prep.classes[i] == label) break;
-      char* e1 = nullptr;
-      char* e2 = nullptr;
-      if (data.prep.classes_numeric && !label.empty() &&
-          std::strtod(data.prep.classes[i].c_str(), &e1) == std::strtod(label.c_str(), &e2) && *e1 == '\0' &&
-          *e2 == '\0')
-        break;
-    }
-    if (i == data.prep.classes.size())
-      throw DataError("loss.class_weights: class '" + label + "' does not occur in the training data (classes: " +
-                      join(data.prep.classes, ", ") + ")");
-    w[i] = static_cast<float>(weight);
-  }
-  return w;
 }
 
 }  // namespace
@@ -93,7 +67,7 @@ int run_check(const CheckOptions& o) {
   Network net(cfg.model.layers, prep.input_width(), std::max<size_t>(batch, 1));
   Rng rng(cfg.training.seed);
   if (!cfg.model.init_from.empty()) load_weights_into(net, cfg.model.init_from);
-  const std::unique_ptr<Loss> loss = make_loss(cfg.loss, last, class_weights_for(cfg, td));
+  const std::unique_ptr<Loss> loss = make_loss(cfg.loss, last, loss_class_weights(cfg.loss, td.prep, td.class_counts));
   const std::unique_ptr<Optimizer> optimizer = make_optimizer(cfg.optimizer, net.num_params());
   LrSchedule schedule(cfg.schedule, cfg.optimizer.lr, cfg.training.epochs);
   std::optional<EvalSplit> val;

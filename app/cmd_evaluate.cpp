@@ -11,6 +11,7 @@
 #include "csv_out.h"
 #include "nntrain/blas.h"
 #include "nntrain/dataset.h"
+#include "nntrain/fit.h"
 #include "nntrain/loss.h"
 #include "nntrain/metrics.h"
 #include "nntrain/model_file.h"
@@ -30,38 +31,6 @@ CLI::App* setup_evaluate(CLI::App& app, EvaluateOptions& o) {
   return sub;
 }
 
-namespace {
-
-// The class index of a label as written in loss.class_weights, or -1 (numeric labels compare
-// as numbers, as in training).
-long class_index(const nntrain::Preprocessing& prep, const std::string& label) {
-  for (size_t i = 0; i < prep.classes.size(); ++i) {
-    if (prep.classes[i] == label) return static_cast<long>(i);
-    if (prep.classes_numeric && !label.empty()) {
-      char* e1 = nullptr;
-      char* e2 = nullptr;
-      const double a = std::strtod(prep.classes[i].c_str(), &e1), b = std::strtod(label.c_str(), &e2);
-      if (*e1 == '\0' && *e2 == '\0' && a == b) return static_cast<long>(i);
-    }
-  }
-  return -1;
-}
-
-// The per-class weights the model was trained with, when the model file can tell them:
-// explicit {label: weight} can; `balanced` needs the training class counts, which the model
-// file does not keep, so that loss is reported unweighted (and says so).
-std::vector<float> class_weights(const nntrain::LossConfig& loss, const nntrain::Preprocessing& prep) {
-  if (loss.name != "cross_entropy" || loss.class_weights.empty()) return {};
-  std::vector<float> w(prep.classes.size(), 1.0f);
-  for (const auto& [label, weight] : loss.class_weights) {
-    const long i = class_index(prep, label);
-    if (i >= 0) w[static_cast<size_t>(i)] = static_cast<float>(weight);
-  }
-  return w;
-}
-
-}  // namespace
-
 int run_evaluate(const EvaluateOptions& o) {
   using namespace nntrain;
   if (o.threads > 0) blas_set_threads(o.threads);
@@ -71,7 +40,7 @@ int run_evaluate(const EvaluateOptions& o) {
   const size_t max_batch = std::max<size_t>(1, std::min<size_t>(d.rows, 1024));
   std::unique_ptr<Network> net = build_network(model, max_batch);
   const std::unique_ptr<Loss> loss = make_loss(model.meta.loss, model.meta.architecture.back(),
-                                                   class_weights(model.meta.loss, prep));
+                                                   loss_class_weights(model.meta.loss, prep, {}));
   const bool unweighted_balanced = model.meta.loss.name == "cross_entropy" && model.meta.loss.class_weights_balanced;
 
   std::vector<float> out(d.rows * net->out_features());

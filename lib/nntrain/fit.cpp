@@ -51,6 +51,44 @@ std::string expand_output_dir(const std::string& dir, const std::string& stem) {
 
 namespace {
 
+// The class index of a label written in the config (loss.class_weights), or -1.
+long class_index(const Preprocessing& prep, const std::string& label) {
+  for (size_t i = 0; i < prep.classes.size(); ++i) {
+    if (prep.classes[i] == label) return static_cast<long>(i);
+    if (prep.classes_numeric) {
+      char* end1 = nullptr;
+      char* end2 = nullptr;
+      const double a = std::strtod(prep.classes[i].c_str(), &end1);
+      const double b = std::strtod(label.c_str(), &end2);
+      if (end1 && *end1 == '\0' && end2 && *end2 == '\0' && !label.empty() && a == b) return static_cast<long>(i);
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::vector<float> loss_class_weights(const LossConfig& loss, const Preprocessing& prep,
+                                      const std::vector<size_t>& class_counts) {
+  if (loss.name != "cross_entropy") return {};
+  if (loss.class_weights_balanced) return class_counts.empty() ? std::vector<float>{} : balanced_class_weights(class_counts);
+  if (loss.class_weights.empty()) return {};
+  std::vector<float> w(prep.classes.size(), 1.0f);
+  for (const auto& [label, weight] : loss.class_weights) {
+    const long i = class_index(prep, label);
+    if (i < 0) {
+      std::string known;
+      for (const auto& c : prep.classes) known += (known.empty() ? "" : ", ") + c;
+      throw DataError("loss.class_weights: class '" + label + "' does not occur in the training data (classes: " +
+                      known + ")");
+    }
+    w[static_cast<size_t>(i)] = static_cast<float>(weight);
+  }
+  return w;
+}
+
+namespace {
+
 // What may differ between the run's config and the one resuming it: training.epochs, and
 // things that do not change the numbers (where the run is written, how often it logs).
 Config comparable(Config c) {
@@ -120,39 +158,6 @@ std::string architecture_text(size_t in, const std::vector<LayerSpec>& layers) {
     if (l.dropout > 0) s += " (dropout " + fmt("%g", l.dropout) + ")";
   }
   return s;
-}
-
-// The class index of a label written in the config (loss.class_weights), or -1.
-long class_index(const Preprocessing& prep, const std::string& label) {
-  for (size_t i = 0; i < prep.classes.size(); ++i) {
-    if (prep.classes[i] == label) return static_cast<long>(i);
-    if (prep.classes_numeric) {
-      char* end1 = nullptr;
-      char* end2 = nullptr;
-      const double a = std::strtod(prep.classes[i].c_str(), &end1);
-      const double b = std::strtod(label.c_str(), &end2);
-      if (end1 && *end1 == '\0' && end2 && *end2 == '\0' && !label.empty() && a == b) return static_cast<long>(i);
-    }
-  }
-  return -1;
-}
-
-std::vector<float> class_weights_for(const Config& cfg, const TrainingData& data) {
-  if (cfg.loss.name != "cross_entropy") return {};
-  if (cfg.loss.class_weights_balanced) return balanced_class_weights(data.class_counts);
-  if (cfg.loss.class_weights.empty()) return {};
-  std::vector<float> w(data.prep.classes.size(), 1.0f);
-  for (const auto& [label, weight] : cfg.loss.class_weights) {
-    const long i = class_index(data.prep, label);
-    if (i < 0) {
-      std::string known;
-      for (const auto& c : data.prep.classes) known += (known.empty() ? "" : ", ") + c;
-      throw DataError("loss.class_weights: class '" + label + "' does not occur in the training data (classes: " +
-                      known + ")");
-    }
-    w[static_cast<size_t>(i)] = static_cast<float>(weight);
-  }
-  return w;
 }
 
 // log.csv, kept in memory as its rows and rewritten whole after every epoch.
@@ -387,7 +392,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
   Rng rng(cfg.training.seed);
   if (!cfg.model.init_from.empty()) load_weights_into(net, cfg.model.init_from);
   else net.init(cfg.model.init, rng);
-  const std::unique_ptr<Loss> loss = make_loss(cfg.loss, cfg.model.layers.back(), class_weights_for(cfg, data));
+  const std::unique_ptr<Loss> loss = make_loss(cfg.loss, cfg.model.layers.back(), loss_class_weights(cfg.loss, data.prep, data.class_counts));
   const std::unique_ptr<Optimizer> optimizer = make_optimizer(cfg.optimizer, net.num_params());
   LrSchedule schedule(cfg.schedule, cfg.optimizer.lr, cfg.training.epochs);
   std::optional<EvalSplit> val;

@@ -44,6 +44,13 @@ FitResult fit(const Config& cfg, const FitOptions& opt);
 Config resume_config(const std::string& run_dir, const std::string& config_path,
                      const std::vector<std::string>& overrides);
 
+// loss.class_weights as one weight per class (cross_entropy; empty = unweighted): labels as
+// written in the config are matched to the classes (numeric labels compare as numbers);
+// `balanced` comes from class_counts, and is unweighted when they are unknown (empty), as for
+// a saved model. A label that is no class is a DataError. Used by fit, check and evaluate.
+std::vector<float> loss_class_weights(const LossConfig& loss, const Preprocessing& prep,
+                                      const std::vector<size_t>& class_counts);
+
 // output.dir with {config} replaced by the config stem.
 std::string expand_output_dir(const std::string& dir, const std::string& stem);
 
