@@ -1,6 +1,6 @@
 // The OpenBLAS wrapper: row-major GEMM in float and double, thread control, library info, and
-// the thread team of --threads N. The only file that includes <cblas.h>; no other BLAS routine
-// is used by the project.
+// the thread team of --threads N. The only file that includes <cblas.h>; the rest of the project
+// sees gemm() alone (which uses sgemv/dgemv for shapes with a dimension of 1).
 //
 // Thread plan: with N > 1 threads, a float GEMM is split into N contiguous blocks of its larger
 // output dimension (rows of C, or columns), each block one single-threaded cblas_sgemm on its
@@ -184,10 +184,67 @@ void parallel_for_part(void* ctx, int i) {
   if (begin < end) p.fn(p.ctx, begin, end);
 }
 
+void gemv(bool trans, int m, int n, float alpha, const float* a, int lda, const float* x, int incx, float beta,
+          float* y, int incy) {
+  cblas_sgemv(CblasRowMajor, op(trans), m, n, alpha, a, lda, x, incx, beta, y, incy);
+}
+void gemv(bool trans, int m, int n, double alpha, const double* a, int lda, const double* x, int incx, double beta,
+          double* y, int incy) {
+  cblas_dgemv(CblasRowMajor, op(trans), m, n, alpha, a, lda, x, incx, beta, y, incy);
+}
+
+// GEMMs with a dimension of 1: the output layer of a regression or binary classifier
+// (B×32 · 32×1, its weight gradient 1×B · B×32, its input gradient B×1 · 1×32). OpenBLAS's
+// sgemm packs both operands and runs its micro-kernel on them anyway, at a tenth of its usual
+// rate; a matrix-vector product or a plain outer-product loop does the same arithmetic without
+// the packing. Returns false for any other shape. beta == 0 never reads C (the BLAS rule:
+// C may hold NaN), hence the explicit zero fill before gemv.
+template <class T>
+__attribute__((target_clones("avx2", "default")))
+bool degenerate_gemm(bool ta, bool tb, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb,
+                     T beta, T* c, int ldc) {
+  if (m <= 0 || n <= 0) return true;
+  if (k <= 0 || alpha == T(0)) {  // C = beta·C
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < n; ++j) c[size_t(i) * ldc + j] = beta == T(0) ? T(0) : beta * c[size_t(i) * ldc + j];
+    return true;
+  }
+  if (k == 1) {  // C[i, j] = alpha · a_i · b_j + beta · C[i, j]: op(A) is a column, op(B) a row
+    const size_t sa = ta ? 1 : size_t(lda), sb = tb ? size_t(ldb) : 1;
+    for (int i = 0; i < m; ++i) {
+      const T ai = alpha * a[i * sa];
+      T* ci = c + size_t(i) * ldc;
+      if (beta == T(0))
+        for (int j = 0; j < n; ++j) ci[j] = ai * b[j * sb];
+      else
+        for (int j = 0; j < n; ++j) ci[j] = beta * ci[j] + ai * b[j * sb];
+    }
+    return true;
+  }
+  if (n == 1) {  // C[:, 0] = alpha · op(A) · op(B)[:, 0] + beta · C[:, 0]
+    if (beta == T(0))
+      for (int i = 0; i < m; ++i) c[size_t(i) * ldc] = T(0);
+    // op(A) = A [m, k] (lda) or Aᵀ with A [k, m]; op(B)[:, 0] has stride ldb, or 1 when B is [1, k].
+    if (ta) gemv(true, k, m, alpha, a, lda, b, tb ? 1 : ldb, beta, c, ldc);
+    else gemv(false, m, k, alpha, a, lda, b, tb ? 1 : ldb, beta, c, ldc);
+    return true;
+  }
+  if (m == 1) {  // C[0, :] = alpha · op(B)ᵀ · op(A)[0, :]ᵀ + beta · C[0, :]
+    if (beta == T(0))
+      for (int j = 0; j < n; ++j) c[j] = T(0);
+    // op(B) = B [k, n] (ldb) or Bᵀ with B [n, k]; op(A)[0, :] has stride 1, or lda when A is [k, 1].
+    if (tb) gemv(false, n, k, alpha, b, ldb, a, ta ? lda : 1, beta, c, 1);
+    else gemv(true, k, n, alpha, b, ldb, a, ta ? lda : 1, beta, c, 1);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,
           const float* b, int ldb, float beta, float* c, int ldc) {
+  if (degenerate_gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
   Team& t = team();
   const int parts = t.size();
   if (parts == 1 || 2.0 * double(m) * double(n) * double(k) < kSplitFlops || std::max(m, n) < 32) {
@@ -201,6 +258,7 @@ void gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const fl
 
 void gemm(bool trans_a, bool trans_b, int m, int n, int k, double alpha, const double* a, int lda,
           const double* b, int ldb, double beta, double* c, int ldc) {
+  if (degenerate_gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
   cblas_dgemm(CblasRowMajor, op(trans_a), op(trans_b), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 

@@ -6,6 +6,17 @@
 
 namespace nntrain {
 
+// db[out] += Σ_rows dz[rows, out], row after row (the same order in both clones: AVX2 only
+// widens the loop over j).
+template <class T>
+__attribute__((target_clones("avx2", "default")))
+static void bias_grad(T* db, const T* dz, size_t rows, size_t out) {
+  for (size_t r = 0; r < rows; ++r) {
+    const T* dzr = dz + r * out;
+    for (size_t j = 0; j < out; ++j) db[j] += dzr[j];
+  }
+}
+
 template <class T>
 void linear_forward(T* z, const T* x, const T* W, size_t rows, size_t in, size_t out) {
   // z[B, out] = x[B, in] · W[out, in]ᵀ
@@ -17,11 +28,7 @@ void linear_backward(T* dx, T* dW, T* db, const T* dz, const T* x, const T* W, s
                      size_t out) {
   // dW[out, in] += dz[B, out]ᵀ · x[B, in]
   gemm(true, false, int(out), int(in), int(rows), T(1), dz, int(out), x, int(in), T(1), dW, int(in));
-  // db[out] += Σ_rows dz
-  for (size_t r = 0; r < rows; ++r) {
-    const T* dzr = dz + r * out;
-    for (size_t j = 0; j < out; ++j) db[j] += dzr[j];
-  }
+  bias_grad(db, dz, rows, out);
   // dx[B, in] = dz[B, out] · W[out, in]
   if (dx) gemm(false, false, int(rows), int(in), int(out), T(1), dz, int(out), W, int(in), T(0), dx, int(in));
 }
