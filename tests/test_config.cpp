@@ -60,6 +60,8 @@ TEST_CASE("corpus: rejected configs point at the YAML line and column") {
       {"bad_unknown_section.yaml",
        "2 bad_unknown_section.yaml:7:1: unknown key 'optimiser' in 'the config' (did you mean 'optimizer'?)"},
       {"bad_unknown_key.yaml", "2 bad_unknown_key.yaml:8:3: unknown key 'epoch' in 'training' (did you mean 'epochs'?)"},
+      {"bad_duplicate_key.yaml", "2 bad_duplicate_key.yaml:8:3: duplicate key 'lr' in 'optimizer' (first at line 7)"},
+      {"bad_duplicate_section.yaml", "2 bad_duplicate_section.yaml:8:1: duplicate key 'training' in 'the config' (first at line 7)"},
       {"bad_layer_key.yaml",
        "2 bad_layer_key.yaml:6:36: unknown key 'dropuot' in 'model.layers.0' (did you mean 'dropout'?)"},
       {"bad_lr.yaml", "2 bad_lr.yaml:6:7: 'optimizer.lr' must be > 0, not 0"},

@@ -25,7 +25,9 @@ struct BlasInfo {
 BlasInfo blas_info();
 // --threads: n threads for every float GEMM (blocks of C, one single-threaded OpenBLAS call per
 // thread; deterministic for a given n) and for parallel_for. Before the first call OpenBLAS
-// runs with its own default threads and parallel_for is serial.
+// runs with its own default threads and parallel_for is serial. Not thread-safe: call it
+// before training, never while another thread is inside gemm or parallel_for. Shapes with a
+// dimension of 1 (matrix-vector, outer products) run on the caller alone.
 void blas_set_threads(int n);
 int blas_default_threads();    // all cores
 

@@ -94,14 +94,24 @@ std::string kind_of(const YAML::Node& n) {
   return "'" + n.Scalar() + "'";
 }
 
-// Every key of map `n` must be in `allowed`.
+// Every key of map `n` must be in `allowed`, and appear once: yaml-cpp keeps both entries of
+// a repeated key and lookups see the first, so `lr: 0.1` ... `lr: 0.001` would silently train
+// at 0.1.
 void check_keys(const Ctx& ctx, const YAML::Node& n, const std::vector<std::string>& allowed, const std::string& where) {
+  std::vector<std::pair<std::string, YAML::Node>> seen;
   for (auto it = n.begin(); it != n.end(); ++it) {
     const YAML::Node k = it->first;
     if (!k.IsScalar()) ctx.fail(k, "a key in '" + where + "' must be a name");
     const std::string key = k.Scalar();
     if (!contains(allowed, key))
       ctx.fail(k, "unknown key '" + key + "' in '" + where + "'" + did_you_mean(key, allowed));
+    for (const auto& [name, first] : seen)
+      if (name == key) {
+        const YAML::Mark m = first.Mark();
+        ctx.fail(k, "duplicate key '" + key + "' in '" + where + "'" +
+                        (m.is_null() || m.line < 0 ? std::string() : " (first at line " + std::to_string(m.line + 1) + ")"));
+      }
+    seen.emplace_back(key, k);
   }
 }
 
