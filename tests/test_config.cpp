@@ -291,8 +291,9 @@ TEST_CASE("values: types, ranges and cross-checks") {
         std::string::npos);
   CHECK(parse_error(kMinimal + "optimizer: {name: sgd, nesterov: true}\n").find("nesterov needs a momentum > 0") !=
         std::string::npos);
-  CHECK(parse_error(kMinimal + "data: {train: a.csv, target: y, validation: -0.1}\n").find("duplicate") ==
-        std::string::npos);  // (duplicate top-level keys are yaml-cpp's business)
+  // A second `data:` is an error of its own, before any of its values is read.
+  CHECK(parse_error(kMinimal + "data: {train: a.csv, target: y, validation: -0.1}\n")
+            .find("6:1: duplicate key 'data' in 'the config' (first at line 1)") != std::string::npos);
   CHECK(parse_error(kMinimal + "schedule: {name: plateau, gamma: 1.5}\n").find("must be < 1 for plateau") !=
         std::string::npos);
   CHECK(parse_error(kMinimal, {"training.early_stopping={monitor: val_r2}"})
