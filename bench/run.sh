@@ -74,8 +74,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "nan" 
 timed() {
   local out=$1; shift
   if [ $HAVE_TIME = 1 ]; then
+    # Wall time from the clock around it (time's %e has 10 ms steps, as long as an iris run);
+    # peak RSS from time's %M.
+    local t0 t1
+    t0=$(date +%s.%N)
     /usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$@" >"$out" 2>"$out.err" || { echo "run.sh: failed: $* (see $out.err)" >&2; WALL=nan; RSS=nan; return 0; }
-    read -r WALL RSS_KB <"$OUT/time.txt"
+    t1=$(date +%s.%N)
+    read -r _ RSS_KB <"$OUT/time.txt"
+    WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
     RSS=$(awk -v k="$RSS_KB" 'BEGIN { printf "%.0f", k / 1024 }')
   else
     local t0 t1

@@ -12,6 +12,9 @@
 
 #include <cblas.h>
 
+// Exported by OpenBLAS (pthreads and OpenMP builds alike), not declared in its cblas.h.
+extern "C" int blas_thread_shutdown_(void);
+
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -294,8 +297,12 @@ BlasInfo blas_info() {
 
 void blas_set_threads(int n) {
   if (n < 1) n = 1;
-  // OpenBLAS runs single-threaded inside each block; the team supplies the parallelism.
+  // OpenBLAS runs single-threaded inside each block; the team supplies the parallelism. Its own
+  // pool (cores - 1 threads, started when the library loads) would otherwise spin in
+  // sched_yield for its first ~0.1 s: a whole iris run, and a core taken from the next process
+  // of a parallel sweep. OpenBLAS restarts the pool by itself if a later call wants threads.
   openblas_set_num_threads(1);
+  blas_thread_shutdown_();
   team().resize(n);
   threads_set = true;
 }
