@@ -45,7 +45,7 @@ int run_cv(const CvOptions& o) {
   for (const auto& ov : overrides)
     if (ov.find('=') == std::string::npos)
       throw ConfigError("'" + ov + "' is not a KEY=VALUE override (only one CONFIG may be given)");
-  const Config cfg = load_config(config, overrides);
+  const Config cfg = load_config(config, overrides, /*folds_validate=*/true);
   const std::string out = o.out.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : o.out;
   std::error_code ec;
   fs::create_directories(out, ec);

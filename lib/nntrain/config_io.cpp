@@ -64,6 +64,7 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 // (an error in one of those names the override instead of a YAML position).
 struct Ctx {
   std::string file;
+  bool folds_validate = false;  // see load_config
   std::vector<std::pair<YAML::Node, std::string>> override_nodes;
 
   [[noreturn]] void fail(const YAML::Node& n, const std::string& msg) const {
@@ -516,7 +517,7 @@ void check_across(const Ctx& ctx, const YAML::Node& root, const Config& c) {
     if (binary_only && c.loss.name != "bce") ctx.fail(at, "early stopping on " + mon + " needs loss bce (binary)");
     if ((mon == "val_mae" || mon == "val_r2") && classification)
       ctx.fail(at, "early stopping on " + mon + " needs a regression loss, not " + c.loss.name);
-    if (c.data.validation_fraction == 0 && c.data.validation_path.empty())
+    if (c.data.validation_fraction == 0 && c.data.validation_path.empty() && !ctx.folds_validate)
       ctx.fail(es, "early stopping needs a validation set: set data.validation to a fraction or a CSV path");
   }
   if (c.schedule.name == "plateau" && !(c.schedule.gamma < 1)) {
@@ -678,9 +679,10 @@ void emit_string_list(YAML::Emitter& out, const std::vector<std::string>& v) {
 }  // namespace
 
 Config parse_config(const std::string& yaml_text, const std::string& name, const std::string& base_dir,
-                    const std::vector<std::string>& overrides) {
+                    const std::vector<std::string>& overrides, bool folds_validate) {
   Ctx ctx;
   ctx.file = name;
+  ctx.folds_validate = folds_validate;
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -709,13 +711,13 @@ Config parse_config(const std::string& yaml_text, const std::string& name, const
   return c;
 }
 
-Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+Config load_config(const std::string& path, const std::vector<std::string>& overrides, bool folds_validate) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError("cannot read the config file: no such file or not readable", SourcePos{path, 0, 0});
   std::stringstream ss;
   ss << in.rdbuf();
   if (in.bad()) throw ConfigError("cannot read the config file", SourcePos{path, 0, 0});
-  return parse_config(ss.str(), path, parent_dir(path), overrides);
+  return parse_config(ss.str(), path, parent_dir(path), overrides, folds_validate);
 }
 
 std::string config_to_yaml(const Config& c) {
