@@ -11,8 +11,13 @@
 #include "nntrain/checkpoint.h"
 #include "nntrain/error.h"
 #include "nntrain/safetensors.h"
+#include "safetensors_util.h"
 
 using namespace nntrain;
+using test_util::for_each_bit_flip;
+using test_util::header_len;
+using test_util::model_file_error;
+using test_util::with_metadata;
 
 namespace {
 
@@ -46,23 +51,7 @@ TrainState awkward_state() {
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 std::string decode_error(const std::string& bytes) {
-  try {
-    decode_checkpoint(bytes, "checkpoint.bin");
-  } catch (const ModelFileError& e) {
-    CHECK(e.exit_code() == 4);
-    return e.message();
-  }
-  return "";
-}
-
-std::string with_metadata(const std::string& good, const std::string& key, const std::string& value) {
-  SafetensorsFile f = safetensors_decode(good, "good", true);
-  std::vector<RawTensorOut> out;
-  for (const auto& t : f.tensors) out.push_back({t.name, t.dtype, t.shape, t.bytes});
-  auto md = f.metadata;
-  if (value.empty()) md.erase(key);
-  else md[key] = value;
-  return safetensors_encode(out, md);
+  return model_file_error([&] { decode_checkpoint(bytes, "checkpoint.bin"); });
 }
 
 }  // namespace
@@ -114,9 +103,7 @@ TEST_CASE("an epoch-boundary checkpoint (no order, no best params, no optimizer 
 
 TEST_CASE("the checkpoint is safetensors: order is a U32 tensor, the RNG words decimal text") {
   const std::string b = encode_checkpoint(awkward_state());
-  uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(b[i])) << (8 * i);
-  const auto h = nlohmann::json::parse(b.substr(8, n));
+  const auto h = nlohmann::json::parse(b.substr(8, header_len(b)));
   CHECK(h["order"]["dtype"] == "U32");
   CHECK(h["order"]["shape"] == nlohmann::json::array({6}));
   CHECK(h["params"]["dtype"] == "F32");
@@ -133,14 +120,7 @@ TEST_CASE("a damaged checkpoint is a ModelFileError: every truncation, every fli
     CAPTURE(n);
     CHECK(decode_error(b.substr(0, n)).find("truncated") != std::string::npos);
   }
-  for (size_t i = 0; i < b.size(); ++i)
-    for (int bit = 0; bit < 8; ++bit) {
-      std::string c = b;
-      c[i] = static_cast<char>(c[i] ^ (1 << bit));
-      CAPTURE(i);
-      CAPTURE(bit);
-      CHECK(decode_error(c) != "");
-    }
+  for_each_bit_flip(b, [](const std::string& c) { CHECK(decode_error(c) != ""); });
 }
 
 TEST_CASE("foreign, old and inconsistent checkpoints are refused with a reason") {

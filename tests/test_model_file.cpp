@@ -15,9 +15,14 @@
 #include "nntrain/network.h"
 #include "nntrain/rng.h"
 #include "nntrain/safetensors.h"
+#include "safetensors_util.h"
 
 using namespace nntrain;
 using nlohmann::json;
+using test_util::for_each_bit_flip;
+using test_util::header_len;
+using test_util::model_file_error;
+using test_util::with_metadata;
 
 namespace {
 
@@ -45,12 +50,6 @@ std::vector<Tensor> tiny_tensors() {
 
 std::string tiny_file() { return encode_model(tiny_tensors(), tiny_meta()); }
 
-uint64_t header_len(const std::string& b) {
-  uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(b[i])) << (8 * i);
-  return n;
-}
-
 // A file with a hand-written header (no checksums) and `data` bytes.
 std::string raw_file(const std::string& header, const std::string& data, uint64_t len_override = 0) {
   std::string out(8, '\0');
@@ -67,13 +66,7 @@ std::string floats_bytes(std::initializer_list<float> v) {
 
 // The message of the ModelFileError that decoding `bytes` throws ("" when none is thrown).
 std::string model_error(const std::string& bytes) {
-  try {
-    decode_model(bytes, "m.bin");
-  } catch (const ModelFileError& e) {
-    CHECK(e.exit_code() == 4);
-    return e.message();
-  }
-  return "";
+  return model_file_error([&] { decode_model(bytes, "m.bin"); });
 }
 
 std::string container_error(const std::string& bytes) {
@@ -83,17 +76,6 @@ std::string container_error(const std::string& bytes) {
     return e.message();
   }
   return "";
-}
-
-// Re-encodes a valid file with one metadata entry changed (checksums recomputed).
-std::string with_metadata(const std::string& good, const std::string& key, const std::string& value) {
-  SafetensorsFile f = safetensors_decode(good, "good", true);
-  std::vector<RawTensorOut> out;
-  for (const auto& t : f.tensors) out.push_back({t.name, t.dtype, t.shape, t.bytes});
-  auto md = f.metadata;
-  if (value.empty()) md.erase(key);
-  else md[key] = value;
-  return safetensors_encode(out, md);
 }
 
 // Rewrites the header of a valid file through `edit`, then (unless told not to) recomputes the
@@ -240,14 +222,7 @@ TEST_CASE("a file truncated at any length is a ModelFileError saying truncated")
 
 TEST_CASE("any single flipped bit is detected") {
   const std::string b = tiny_file();
-  for (size_t i = 0; i < b.size(); ++i)
-    for (int bit = 0; bit < 8; ++bit) {
-      std::string c = b;
-      c[i] = static_cast<char>(c[i] ^ (1 << bit));
-      CAPTURE(i);
-      CAPTURE(bit);
-      CHECK(model_error(c) != "");
-    }
+  for_each_bit_flip(b, [](const std::string& c) { CHECK(model_error(c) != ""); });
 }
 
 TEST_CASE("trailing bytes after the last tensor are rejected") {
