@@ -9,8 +9,10 @@
 #include "nntrain/config_io.h"
 #include "nntrain/did_you_mean.h"
 #include "nntrain/error.h"
+#include "test_util.h"
 
 using namespace nntrain;
+using test_util::error_of;
 
 namespace {
 
@@ -21,16 +23,6 @@ const std::string kMinimal =
     "  layers:\n"
     "    - {units: 4, activation: relu}\n"
     "    - {units: 1, activation: sigmoid}\n";
-
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return std::to_string(e.exit_code()) + " " + e.formatted();
-  }
-  return "(no error)";
-}
 
 Config parse(const std::string& text, const std::vector<std::string>& ov = {}) {
   return parse_config(text, "c.yaml", "/base", ov);
@@ -95,6 +87,14 @@ TEST_CASE("corpus: rejected configs point at the YAML line and column") {
     if (at != std::string::npos) got.erase(at, kDir.size());
     CHECK(got.substr(0, std::string(c.expect).size()) == c.expect);
   }
+}
+
+TEST_CASE("early stopping without data.validation: an error for fit, allowed for cv (the folds validate)") {
+  CHECK_THROWS_AS(load_config(kDir + "bad_early_stopping_no_val.yaml"), ConfigError);
+  const Config c = load_config(kDir + "bad_early_stopping_no_val.yaml", {}, /*folds_validate=*/true);
+  REQUIRE(c.training.early_stopping);
+  CHECK(c.training.early_stopping->patience == 3);
+  CHECK(c.data.validation_fraction == 0);
 }
 
 TEST_CASE("corpus: minimal config gets SPEC.md's defaults; paths relative to the config's folder") {

@@ -10,6 +10,7 @@
 
 #include "nntrain/csv.h"
 #include "nntrain/error.h"
+#include "test_util.h"
 
 using namespace nntrain;
 
@@ -36,12 +37,7 @@ std::string records(const std::string& text, char delim = 0) {
 // Runs `f` and returns the DataError's "FILE:LINE:COLUMN: message".
 template <class F>
 std::string data_error(F f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.formatted();
-  }
-  return "(no error)";
+  return test_util::error_of<DataError>(f, false);
 }
 
 }  // namespace

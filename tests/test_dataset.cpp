@@ -13,8 +13,10 @@
 
 #include "nntrain/dataset.h"
 #include "nntrain/error.h"
+#include "test_util.h"
 
 using namespace nntrain;
+using test_util::error_of;
 
 namespace {
 
@@ -35,16 +37,6 @@ Config cfg_for(const std::string& file, const std::string& loss = "mse", std::ve
   l.activation = loss == "bce" ? "sigmoid" : loss == "cross_entropy" ? "softmax" : "identity";
   c.model.layers = {l};
   return c;
-}
-
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return std::to_string(e.exit_code()) + " " + e.formatted();
-  }
-  return "(no error)";
 }
 
 std::vector<float> col(const Dataset& d, size_t j) {

@@ -10,15 +10,11 @@
 #include "gradcheck.h"
 #include "nntrain/error.h"
 #include "nntrain/loss.h"
+#include "test_util.h"
 
 using namespace nntrain;
 
-static LayerSpec layer(int units, const char* act) {
-  LayerSpec s;
-  s.units = units;
-  s.activation = act;
-  return s;
-}
+using test_util::layer;
 
 TEST_CASE("losses match PyTorch: value and gradient") {
   for (const auto& c : fixtures::core()["losses"]) {

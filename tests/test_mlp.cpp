@@ -9,17 +9,11 @@
 #include "nntrain/error.h"
 #include "nntrain/loss.h"
 #include "nntrain/mlp.h"
+#include "test_util.h"
 
 using namespace nntrain;
 
-static LayerSpec layer(int units, const char* act, double dropout = 0, double slope = 0.01) {
-  LayerSpec s;
-  s.units = units;
-  s.activation = act;
-  s.dropout = dropout;
-  s.negative_slope = slope;
-  return s;
-}
+using test_util::layer;
 
 namespace {
 enum class Head { bce, cross_entropy, mse, huber, projection };

@@ -10,16 +10,11 @@
 #include "nntrain/error.h"
 #include "nntrain/loss.h"
 #include "nntrain/network.h"
+#include "test_util.h"
 
 using namespace nntrain;
 
-static LayerSpec layer(int units, const char* act, double dropout = 0) {
-  LayerSpec s;
-  s.units = units;
-  s.activation = act;
-  s.dropout = dropout;
-  return s;
-}
+using test_util::layer;
 
 TEST_CASE("networks match PyTorch: output, loss and every parameter gradient") {
   for (const auto& c : fixtures::core()["networks"]) {
