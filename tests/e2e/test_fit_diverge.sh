@@ -2,10 +2,8 @@
 # e2e: a NaN/infinite loss ends `nntrain fit` with exit 1, an error naming epoch and batch and
 # suggesting a lower learning rate; log.csv and metrics.json (stopped: diverged), no model.bin.
 # Usage: test_fit_diverge.sh NNTRAIN DATA_DIR
-set -euo pipefail
+source "$(dirname "$0")/common.sh"
 NNTRAIN=$(realpath "$1") DATA=$2
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat > "$T/c.yaml" <<YAML
 data: {train: $DATA/iris.csv, target: petal_width_cm, exclude: [label], validation: 0.2}

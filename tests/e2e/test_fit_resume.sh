@@ -4,10 +4,8 @@
 # in more than training.epochs is refused. The interruption point is exact thanks to the test
 # hook NNTRAIN_TEST_STOP_AFTER_BATCHES (a real signal: test_fit_signal.sh).
 # Usage: test_fit_resume.sh NNTRAIN DATA_DIR
-set -euo pipefail
+source "$(dirname "$0")/common.sh"
 NNTRAIN=$(realpath "$1") DATA=$2
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # 455 training rows, batches of 32: 15 per epoch. Dropout and shuffling use the RNG.
 cat > "$T/c.yaml" <<YAML

@@ -2,10 +2,8 @@
 # e2e: `nntrain fit` writes the run directory of SPEC.md; --json prints only metrics.json on
 # stdout; --quiet silences stderr; {config} in output.dir is the config's stem.
 # Usage: test_fit_rundir.sh NNTRAIN DATA_DIR
-set -euo pipefail
+source "$(dirname "$0")/common.sh"
 NNTRAIN=$(realpath "$1") DATA=$2
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat > "$T/small.yaml" <<YAML
 data: {train: $DATA/breast_cancer.csv, target: label, validation: 0.2}

@@ -3,10 +3,8 @@
 # a resumable checkpoint.bin (checkpoint_every is 0: the interruption writes it), model.bin, log.csv and metrics.json (stopped: interrupted); the
 # resumed run ends with the uninterrupted run's model.bin, byte for byte.
 # Usage: test_fit_signal.sh NNTRAIN DATA_DIR
-set -euo pipefail
+source "$(dirname "$0")/common.sh"
 NNTRAIN=$(realpath "$1") DATA=$2
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat > "$T/c.yaml" <<YAML
 data: {train: $DATA/breast_cancer.csv, target: label, validation: 0.2}

@@ -4,10 +4,8 @@
 # fit with model.init_from exit 4 with one "nntrain: error:" line, and leaves no output file.
 # The good file's `info --json` is checked against hand-counted numbers first.
 # Usage: test_robust_corrupt.sh NNTRAIN DATA_DIR VERIFY
-set -euo pipefail
+source "$(dirname "$0")/common.sh"
 NNTRAIN=$(realpath "$1") DATA=$2 VERIFY=$(realpath "$3")
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat > "$T/c.yaml" <<YAML
 data: {train: $DATA/iris.csv, target: label}

@@ -3,10 +3,8 @@
 # DIR/metrics.json whose <metric>_mean / _std are the mean and population standard deviation of
 # the folds' own metrics.json values (recomputed here with awk); --json prints the same object.
 # Usage: test_robust_cv.sh NNTRAIN DATA_DIR VERIFY
-set -euo pipefail
+source "$(dirname "$0")/common.sh"
 NNTRAIN=$(realpath "$1") DATA=$2 VERIFY=$(realpath "$3")
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat > "$T/iris.yaml" <<YAML
 data: {train: $DATA/iris-named.csv, target: species}

@@ -4,10 +4,8 @@
 # (model.bin and checkpoint.bin decode, metrics.json parses, log.csv has only whole rows);
 # leftovers may only be temporaries (NAME.tmp.PID); a resume from whatever was left works.
 # Bounded: stops killing after 25 s.  Usage: test_robust_kill.sh NNTRAIN DATA_DIR VERIFY
-set -euo pipefail
+source "$(dirname "$0")/common.sh"
 NNTRAIN=$(realpath "$1") DATA=$2 VERIFY=$(realpath "$3")
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat > "$T/c.yaml" <<YAML
 data: {train: $DATA/iris.csv, target: label, validation: 0.2}

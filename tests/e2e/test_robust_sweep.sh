@@ -3,11 +3,9 @@
 # one sound run directory per grid point with the fixed override applied, and a `compare`
 # table of the four runs sorted by val_loss; a grid point that fails makes the sweep exit 1
 # while the other runs are still compared.  Usage: test_robust_sweep.sh NNTRAIN DATA_DIR VERIFY
-set -euo pipefail
+source "$(dirname "$0")/common.sh"
 NNTRAIN=$(realpath "$1") VERIFY=$(realpath "$3")
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 export NNTRAIN JOBS=2
 
 bash "$SRC/configs/sweep.sh" "$SRC/configs/iris.yaml" "$T/sw" optimizer.lr=0.01,0.05 model.layers.0.units=4,8 \
