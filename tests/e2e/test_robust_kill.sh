@@ -15,7 +15,7 @@ model:
     - {units: 3, activation: softmax}
 loss: cross_entropy
 optimizer: {lr: 0.01}
-training: {epochs: 40, batch_size: 4, seed: 3}
+training: {epochs: 200, batch_size: 4, seed: 3}
 output: {checkpoint_every: 1}
 YAML
 
@@ -23,7 +23,7 @@ RANDOM=12345  # reproducible moments
 start=$SECONDS kills=0 resumes=0 reached=""
 for i in $(seq 1 20); do
   [ $((SECONDS - start)) -lt 25 ] || break
-  epochs=$((i * 40))
+  epochs=$((i * 200))  # 200 more epochs per run: enough that the kill lands mid-run (40 finished first)
   if [ $((i % 5)) -eq 0 ]; then  # a fresh folder: kills around the first writes
     dir="$T/fresh$i"
     args=(fit "$T/c.yaml" --out "$dir")
