@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # e2e: `nntrain cv` on iris with 3 folds writes DIR/fold1..3 (whole run directories) and
 # DIR/metrics.json whose <metric>_mean / _std are the mean and population standard deviation of
-# the folds' own metrics.json values (recomputed here with awk); --json prints the same object.
+# the folds' own metrics.json values (recomputed here with awk); --json prints the same object;
+# early stopping needs no data.validation under cv (the folds validate), as it does under fit.
 # Usage: test_robust_cv.sh NNTRAIN DATA_DIR VERIFY
 source "$(dirname "$0")/common.sh"
 NNTRAIN=$(realpath "$1") DATA=$2 VERIFY=$(realpath "$3")
@@ -47,6 +48,20 @@ awk -v a="$acc" 'BEGIN { exit !(a > 0.5 && a <= 1) }' || fail "val_accuracy_mean
 # Without --out the folds go under output.dir.
 "$NNTRAIN" cv "$T/iris.yaml" --folds 2 --threads 1 --quiet || fail "cv to output.dir"
 [ -s "$T/default-iris/fold2/model.bin" ] && [ -s "$T/default-iris/metrics.json" ] || fail "nothing under output.dir"
+
+# Early stopping with data.validation: 0 (which `fit` refuses): each fold validates, so it
+# stops early (patience 1, 300 epochs at lr 0.3) and reports val_* for every fold.
+"$NNTRAIN" cv "$T/iris.yaml" --folds 2 --out "$T/es" --threads 1 --quiet data.validation=0 \
+  'training={epochs: 300, batch_size: 16, seed: 11, early_stopping: {patience: 1}}' optimizer.lr=0.3 ||
+  fail "cv with early stopping and data.validation: 0"
+for k in 1 2; do
+  [ "$(get "$T/es/fold$k/metrics.json" stopped)" = early_stopping ] || fail "fold$k did not stop early"
+done
+[ -n "$(get "$T/es/metrics.json" val_loss_mean)" ] || fail "no val_loss_mean"
+set +e
+"$NNTRAIN" fit "$T/iris.yaml" --out "$T/x" data.validation=0 training.early_stopping.patience=1 2>/dev/null; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "fit with early stopping and no validation exited $rc, want 2"
 
 # Usage errors are exit 2.
 set +e
