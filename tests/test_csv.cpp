@@ -28,7 +28,10 @@ std::string records(const std::string& text, char delim = 0) {
   CsvReader r("mem.csv", text.data(), text.size(), delim);
   std::string out;
   while (r.next()) {
-    for (size_t i = 0; i < r.size(); ++i) out += (i ? "|" : "") + std::string(r.field(i));
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (i) out += '|';
+      out += r.field(i);
+    }
     out += "\n";
   }
   return out;
