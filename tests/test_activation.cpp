@@ -25,7 +25,9 @@ TEST_CASE("activations match PyTorch: values and gradients") {
   const size_t rows = f["rows"], cols = f["cols"];
   const auto z0 = fixtures::floats(f["z"]);
   const auto r = fixtures::floats(f["r"]);
-  for (const auto& [key, c] : f["cases"].items()) {
+  for (const auto& item : f["cases"].items()) {
+    const std::string key = item.key();  // (not a structured binding: clang 14's CAPTURE cannot take one)
+    const auto& c = item.value();
     CAPTURE(key);
     float slope;
     const Act act = act_of(key, slope);

@@ -161,7 +161,9 @@ TEST_CASE("gemm float with 2 threads (split): correct, deterministic, close to 1
           CAPTURE(tb);
           CAPTURE(pad);
           const auto g = make_problem<float>(ta, tb, s.m, s.n, s.k, pad, 11 + s.m);
-          for (const auto& [alpha, beta] : {std::pair{-0.75f, 0.0f}, std::pair{-0.75f, 1.0f}, std::pair{1.0f, 0.5f}}) {
+          // (No structured bindings here: CAPTURE's lambda cannot capture them in clang 14.)
+          for (const auto& ab : {std::pair{-0.75f, 0.0f}, std::pair{-0.75f, 1.0f}, std::pair{1.0f, 0.5f}}) {
+            const float alpha = ab.first, beta = ab.second;
             CAPTURE(alpha);
             CAPTURE(beta);
             const std::vector<float> c_in = beta == 0 ? nan_c(g) : g.c0;
@@ -328,7 +330,8 @@ TEST_CASE("parallel_for with 2 threads: each index once, chunks tile [0, n)") {
     CHECK(check_cover(*rec, 100002) == 2);
   }
   SUBCASE("serial when n < 2 * min_per_thread: one chunk [0, n) on the caller") {
-    for (auto [n, min] : {std::pair<size_t, size_t>{100003, 50002}, {1999, 1000}, {1, 1}}) {
+    for (const auto& nm : {std::pair<size_t, size_t>{100003, 50002}, {1999, 1000}, {1, 1}}) {
+      const size_t n = nm.first, min = nm.second;
       CAPTURE(n);
       auto rec = run_for(n, min);
       REQUIRE(rec->chunks.size() == 1);

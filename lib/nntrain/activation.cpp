@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nntrain/clones.h"
 #include "nntrain/error.h"
 
 namespace nntrain {
@@ -47,7 +48,7 @@ static inline T sigmoid(T z) {
 // Both kernels are compiled for AVX2 and for the baseline, picked at load time (as Adam in
 // optimizer.cpp): the loops are elementwise, so both clones give the same bits.
 template <class T>
-__attribute__((target_clones("avx2", "default")))
+NNTRAIN_CLONES
 void bias_act_forward(T* z, T* a, const T* b, size_t rows, size_t n, Act act, T slope) {
   constexpr T kInvSqrt2 = T(0.70710678118654752440);
   for (size_t r = 0; r < rows; ++r) {
@@ -104,7 +105,7 @@ void bias_act_forward(T* z, T* a, const T* b, size_t rows, size_t n, Act act, T 
 }
 
 template <class T>
-__attribute__((target_clones("avx2", "default")))
+NNTRAIN_CLONES
 void act_backward(T* dz, const T* g, const T* z, const T* a, size_t rows, size_t n, Act act, T slope) {
   constexpr T kInvSqrt2 = T(0.70710678118654752440);
   constexpr T kInvSqrt2Pi = T(0.39894228040143267794);

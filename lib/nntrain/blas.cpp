@@ -12,15 +12,18 @@
 
 #include <cblas.h>
 
-// Exported by OpenBLAS (pthreads and OpenMP builds alike), not declared in its cblas.h.
-extern "C" int blas_thread_shutdown_(void);
-
 #include <algorithm>
 #include <atomic>
 #include <memory>
 #include <sstream>
 #include <thread>
 #include <vector>
+
+#include "nntrain/clones.h"
+
+// Exported by the threaded builds of OpenBLAS, not declared in its cblas.h; weak, because the
+// serial build (libopenblas0-serial) has no thread pool and no such function.
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
 
 namespace nntrain {
 
@@ -203,7 +206,7 @@ void gemv(bool trans, int m, int n, double alpha, const double* a, int lda, cons
 // the packing. Returns false for any other shape. beta == 0 never reads C (the BLAS rule:
 // C may hold NaN), hence the explicit zero fill before gemv.
 template <class T>
-__attribute__((target_clones("avx2", "default")))
+NNTRAIN_CLONES
 bool degenerate_gemm(bool ta, bool tb, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb,
                      T beta, T* c, int ldc) {
   if (m <= 0 || n <= 0) return true;
@@ -301,8 +304,9 @@ void blas_set_threads(int n) {
   // pool (cores - 1 threads, started when the library loads) would otherwise spin in
   // sched_yield for its first ~0.1 s: a whole iris run, and a core taken from the next process
   // of a parallel sweep. OpenBLAS restarts the pool by itself if a later call wants threads.
-  openblas_set_num_threads(1);
-  blas_thread_shutdown_();
+  // (Setting the count, even to 1, restarts a pool that was shut down: only when needed.)
+  if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+  if (blas_thread_shutdown_ != nullptr && openblas_get_parallel() != 0) blas_thread_shutdown_();
   team().resize(n);
   threads_set = true;
 }

@@ -3,13 +3,14 @@
 #include "nntrain/linear.h"
 
 #include "nntrain/blas.h"
+#include "nntrain/clones.h"
 
 namespace nntrain {
 
 // db[out] += Σ_rows dz[rows, out], row after row (the same order in both clones: AVX2 only
 // widens the loop over j).
 template <class T>
-__attribute__((target_clones("avx2", "default")))
+NNTRAIN_CLONES
 static void bias_grad(T* db, const T* dz, size_t rows, size_t out) {
   for (size_t r = 0; r < rows; ++r) {
     const T* dzr = dz + r * out;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "nntrain/blas.h"
+#include "nntrain/clones.h"
 #include "nntrain/error.h"
 
 namespace nntrain {
@@ -55,9 +56,7 @@ struct AdamScalars {
 // The Adam loop of [begin, end), compiled for AVX2 and for the baseline, picked at load time.
 // Both clones do the same IEEE operations in the same order (no FMA contraction: the avx2
 // target does not enable fma), so they give the same bits.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
+NNTRAIN_CLONES
 void adam_update(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v,
                  size_t begin, size_t end, const AdamScalars k) {
   for (size_t i = begin; i < end; ++i) {
