@@ -16,6 +16,7 @@
 # OpenBLAS); skipped with a message when /usr/bin/python3 has no torch. OPENBLAS_CORETYPE is left
 # as the environment has it.
 set -euo pipefail
+export LC_ALL=C  # a dot in $EPOCHREALTIME and in awk's numbers, whatever the locale
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build-perf
@@ -74,20 +75,20 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "nan" 
 timed() {
   local out=$1; shift
   if [ $HAVE_TIME = 1 ]; then
-    # Wall time from the clock around it (time's %e has 10 ms steps, as long as an iris run);
-    # peak RSS from time's %M.
+    # Wall time from bash's clock around it (time's %e has 10 ms steps, as long as an iris run;
+    # $(date) would add its own fork, ~2.5 ms); peak RSS from time's %M.
     local t0 t1
-    t0=$(date +%s.%N)
+    t0=$EPOCHREALTIME
     /usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$@" >"$out" 2>"$out.err" || { echo "run.sh: failed: $* (see $out.err)" >&2; WALL=nan; RSS=nan; return 0; }
-    t1=$(date +%s.%N)
+    t1=$EPOCHREALTIME
     read -r _ RSS_KB <"$OUT/time.txt"
     WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
     RSS=$(awk -v k="$RSS_KB" 'BEGIN { printf "%.0f", k / 1024 }')
   else
     local t0 t1
-    t0=$(date +%s.%N)
+    t0=$EPOCHREALTIME
     "$@" >"$out" 2>"$out.err" || { WALL=nan; RSS=nan; return 0; }
-    t1=$(date +%s.%N)
+    t1=$EPOCHREALTIME
     WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'); RSS=nan
   fi
 }
