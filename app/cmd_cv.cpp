@@ -20,7 +20,9 @@ CLI::App* setup_cv(CLI::App& app, CvOptions& o) {
   sub->add_option("--folds", o.folds, "number of folds K (default 5; stratified for classification)")
       ->check(CLI::Range(2, 1000));
   sub->add_option("--out", o.out, "the output folder (default: output.dir of the config, runs/{config})");
-  sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")->check(CLI::PositiveNumber);
+  sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")
+      ->check(CLI::Range(1, 1024))
+      ->type_name("N");
   sub->add_flag("--quiet", o.quiet, "no progress on stderr");
   sub->add_flag("--json", o.json, "print the summary metrics.json on stdout, and nothing else");
   return sub;
@@ -47,9 +49,12 @@ int run_cv(const CvOptions& o) {
       throw ConfigError("'" + ov + "' is not a KEY=VALUE override (only one CONFIG may be given)");
   const Config cfg = load_config(config, overrides, /*folds_validate=*/true);
   const std::string out = o.out.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : o.out;
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) throw ConfigError("cannot create the output folder " + out + ": " + ec.message());
+  // The folder is made by the first fold's fit (so a cv that fails before it leaves none).
+  // A fit run there would lose its metrics.json to the cv summary.
+  for (const char* f : {"model.bin", "checkpoint.bin", "log.csv"})
+    if (fs::exists(fs::path(out) / f))
+      throw ConfigError(out + " holds an nntrain fit run (" + f + "); give cv its own folder with --out DIR (e.g. --out " +
+                        out + "-cv)");
 
   std::vector<std::string> keys;                  // summarized metrics, in the first fold's order
   std::map<std::string, std::vector<double>> values;

@@ -15,7 +15,9 @@ CLI::App* setup_fit(CLI::App& app, FitCommandOptions& o) {
   sub->add_option("CONFIG", o.args,
                   "the YAML config (optional with --resume), then overrides, e.g. optimizer.lr=3e-4");
   sub->add_option("--out", o.out, "the run directory (default: output.dir of the config, runs/{config})");
-  sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")->check(CLI::PositiveNumber);
+  sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")
+      ->check(CLI::Range(1, 1024))
+      ->type_name("N");
   sub->add_flag("--quiet", o.quiet, "no progress on stderr");
   sub->add_flag("--json", o.json, "print metrics.json on stdout, and nothing else");
   sub->add_option("--resume", o.resume, "continue the run in DIR from its checkpoint.bin (training.epochs=N extends it)");

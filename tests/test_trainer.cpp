@@ -196,6 +196,7 @@ TEST_CASE("a NaN or infinite batch loss stops the run and says where") {
   s.loss_cfg.name = "mse";
   s.opt_cfg.name = "sgd";
   s.opt_cfg.lr = 1e6;
+  s.sched_cfg.warmup_epochs = 4;  // the rate in use is a fraction of it; the hint names optimizer.lr as set
   s.train_cfg.epochs = 50;
   Data d(64, true, 3);
   Run r(s, d);
@@ -206,7 +207,7 @@ TEST_CASE("a NaN or infinite batch loss stops the run and says where") {
   REQUIRE(o.stopped == StopReason::diverged);
   CHECK(o.epochs_run == epochs_seen);
   CHECK(o.message.find("epoch " + std::to_string(epochs_seen + 1) + ", batch ") != std::string::npos);
-  CHECK(o.message.find("learning rate") != std::string::npos);
+  CHECK(o.message.find("learning rate (optimizer.lr is 1e+06, e.g. optimizer.lr=100000)") != std::string::npos);
 }
 
 TEST_CASE("early stopping stops after patience epochs and restores the best weights") {

@@ -12,10 +12,11 @@
 // 0.25 ms (a rename over an existing file starts writeback of the new one): more than a whole
 // epoch of a small network, and 100 of them were half of an iris run's wall time.
 //
-// fsync rule: model.bin and checkpoint.bin are synced (hours of training); config.yaml,
-// log.csv, metrics.json and learning_curve.svg are not (tmp + rename still keeps them whole
-// after a crash or kill -9; only a power loss can lose them). An fsync costs 0.2 ms on a quiet
-// disk and up to 40 ms on a busy one, and a sweep pays it per run.
+// fsync rule: model.bin, checkpoint.bin and config.yaml (which --resume needs beside the
+// checkpoint) are synced; log.csv, metrics.json and learning_curve.svg are not (tmp + rename
+// still keeps them whole after a crash or kill -9; only a power loss can lose them, and a
+// resume then warns about missing log rows). An fsync costs 0.2 ms on a quiet disk and up to
+// 40 ms on a busy one, and a sweep pays it per run.
 #include "nntrain/fit.h"
 
 #include <unistd.h>
@@ -435,17 +436,24 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
   }
 
   std::error_code ec;
+  if (!opt.fold && fs::exists(fs::path(out_dir) / "fold1"))  // fit would replace the cv summary's metrics.json
+    throw ConfigError(out_dir + " holds an nntrain cv run (fold1/); give this fit its own folder with --out DIR");
   fs::create_directories(out_dir, ec);
   if (ec) throw ConfigError("cannot create the output folder " + out_dir + ": " + ec.message());
   if (!opt.resume) {  // a fresh run: no stale weights from an earlier run in this folder
     fs::remove(path("model.bin"), ec);
     fs::remove(path("checkpoint.bin"), ec);
   }
-  write_file_atomic(path("config.yaml"), config_yaml, /*sync=*/false);
+  write_file_atomic(path("config.yaml"), config_yaml);
 
   RunLog log;
   log.header = log_header(task);
-  if (opt.resume) read_log(path("log.csv"), trainer.epochs_done(), task, log);
+  if (opt.resume) {
+    read_log(path("log.csv"), trainer.epochs_done(), task, log);
+    if (static_cast<int>(log.rows.size()) < trainer.epochs_done() && !opt.quiet)  // e.g. a power loss
+      std::fprintf(stderr, "nntrain: warning: %s has %zu of the checkpoint's %d epochs; the missing rows stay missing\n",
+                   path("log.csv").c_str(), log.rows.size(), trainer.epochs_done());
+  }
 
   if (!opt.quiet) {
     std::string line = "nntrain: " + std::string(opt.resume ? "resuming" : "training") + " on " +
@@ -516,7 +524,16 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
     }
   };
 
-  const TrainOutcome outcome = trainer.run(cb);
+  TrainOutcome outcome;
+  try {
+    outcome = trainer.run(cb);
+  } catch (...) {  // e.g. a checkpoint write that failed: keep the epochs already trained in the log
+    try {
+      flush_log();
+    } catch (...) {
+    }
+    throw;
+  }
   bar.clear();
   result.stopped = stop_reason_name(outcome.stopped);
 
@@ -583,7 +600,10 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
     case StopReason::interrupted: {
       const int sig = stop_signal() != 0 ? stop_signal() : SIGINT;
       result.exit_code = stop_exit_code(sig);
-      if (!opt.quiet)
+      if (!opt.quiet && opt.fold)  // a fold's split is not in its config.yaml: fit --resume cannot rebuild it
+        std::fprintf(stderr, "nntrain: interrupted (%s) after %d epoch(s) of fold %d/%d; folds do not resume: run nntrain cv again\n",
+                     sig == SIGTERM ? "SIGTERM" : "SIGINT", outcome.epochs_run, opt.fold->index + 1, opt.fold->k);
+      else if (!opt.quiet)
         std::fprintf(stderr, "nntrain: interrupted (%s) after %d epoch(s); continue with: nntrain fit --resume %s\n",
                      sig == SIGTERM ? "SIGTERM" : "SIGINT", outcome.epochs_run, out_dir.c_str());
       break;

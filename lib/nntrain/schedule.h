@@ -13,6 +13,8 @@ class LrSchedule {
   LrSchedule(const ScheduleConfig& cfg, double base_lr, int total_epochs);
   // The rate for the epoch about to run.
   double lr() const;
+  // optimizer.lr as configured (what an error message should tell the user to change).
+  double base_lr() const { return base_lr_; }
   // Call after each epoch; plateau reads val_loss (ignored by the others).
   void step(std::optional<double> val_loss);
 

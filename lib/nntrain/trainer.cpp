@@ -117,7 +117,7 @@ TrainOutcome Trainer::run(const TrainerCallbacks& cb) {
         out.message = std::string("the loss became ") + (std::isnan(batch_loss) ? "NaN" : "infinite") +
                       " at epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1) + " of " +
                       std::to_string(batches_per_epoch_) + "; try a lower learning rate (optimizer.lr is " +
-                      format_g(lr) + ", e.g. optimizer.lr=" + format_g(lr / 10) + ")";
+                      format_g(sched_.base_lr()) + ", e.g. optimizer.lr=" + format_g(sched_.base_lr() / 10) + ")";
         return out;
       }
       if (cfg_.clip_grad_norm) clip_grad_norm(net_.grads(), net_.num_params(), *cfg_.clip_grad_norm);

@@ -2,7 +2,8 @@
 # e2e: `nntrain cv` on iris with 3 folds writes DIR/fold1..3 (whole run directories) and
 # DIR/metrics.json whose <metric>_mean / _std are the mean and population standard deviation of
 # the folds' own metrics.json values (recomputed here with awk); --json prints the same object;
-# early stopping needs no data.validation under cv (the folds validate), as it does under fit.
+# early stopping needs no data.validation under cv (the folds validate), as it does under fit;
+# cv and fit refuse each other's folders; a failed cv leaves no folder.
 # Usage: test_robust_cv.sh NNTRAIN DATA_DIR VERIFY
 source "$(dirname "$0")/common.sh"
 NNTRAIN=$(realpath "$1") DATA=$2 VERIFY=$(realpath "$3")
@@ -63,9 +64,36 @@ set +e
 set -e
 [ $rc -eq 2 ] || fail "fit with early stopping and no validation exited $rc, want 2"
 
+# cv and fit never share a folder (the other's metrics.json would be replaced): exit 2, and the
+# folder keeps what it had. A cv that fails before its first fold leaves no folder.
+"$NNTRAIN" fit "$T/iris.yaml" --out "$T/fitrun" --threads 1 --quiet || fail "fit for the collision check"
+cp "$T/fitrun/metrics.json" "$T/fit-metrics.json"
+set +e
+"$NNTRAIN" cv "$T/iris.yaml" --folds 2 --out "$T/fitrun" --threads 1 --quiet 2>"$T/err"; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "cv into a fit run's folder exited $rc, want 2"
+grep -q "holds an nntrain fit run" "$T/err" || fail "cv collision message: $(cat "$T/err")"
+cmp "$T/fitrun/metrics.json" "$T/fit-metrics.json" || fail "cv touched the fit run's metrics.json"
+[ ! -e "$T/fitrun/fold1" ] || fail "cv wrote a fold into the fit run's folder"
+set +e
+"$NNTRAIN" fit "$T/iris.yaml" --out "$T/cv" --threads 1 --quiet 2>"$T/err"; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "fit into a cv folder exited $rc, want 2"
+grep -q "holds an nntrain cv run" "$T/err" || fail "fit collision message: $(cat "$T/err")"
+set +e
+"$NNTRAIN" cv "$T/iris.yaml" --folds 500 --out "$T/toomany" --threads 1 --quiet 2>/dev/null; rc=$?
+set -e
+[ $rc -ne 0 ] || fail "cv with 500 folds on 150 rows succeeded"
+[ ! -e "$T/toomany" ] || fail "a failed cv left its folder behind"
+
 # Usage errors are exit 2.
 set +e
 "$NNTRAIN" cv "$T/iris.yaml" --folds 1 --out "$T/x" 2>/dev/null; rc=$?
 set -e
 [ $rc -eq 2 ] || fail "--folds 1 exited $rc, want 2"
+set +e
+"$NNTRAIN" cv "$T/iris.yaml" --threads 0 --out "$T/x" 2>"$T/err"; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "--threads 0 exited $rc, want 2"
+grep -q "1 to 1024" "$T/err" || fail "--threads 0 message: $(cat "$T/err")"
 echo OK
