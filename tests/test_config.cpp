@@ -41,6 +41,8 @@ TEST_CASE("did_you_mean: edit distance") {
   CHECK(did_you_mean("optimiser", {"optimizer", "output"}) == " (did you mean 'optimizer'?)");
   CHECK(did_you_mean("xyz", {"optimizer", "output"}).empty());
   CHECK(closest_name("RELU", {"relu", "gelu"}) == "relu");
+  CHECK(closest_name("val_acc", {"val_loss", "val_accuracy", "val_f1"}) == "val_accuracy");  // a unique prefix
+  CHECK(closest_name("val_", {"val_loss", "val_accuracy"}).empty());                         // an ambiguous one
 }
 
 TEST_CASE("corpus: rejected configs point at the YAML line and column") {
@@ -211,6 +213,17 @@ TEST_CASE("config_to_yaml: the resolved config parses back to an equal Config") 
                               "loss={name: cross_entropy, class_weights: balanced}"});
   CHECK(w.loss.class_weights_balanced);
   CHECK(parse_config(config_to_yaml(w), "c.yaml", "/") == w);
+  // Numbers as YAML 1.1 readers (PyYAML) take floats too: a dot always, fixed-point when short,
+  // and exact: 0.1 + 0.2 keeps its 17 digits.
+  Config n = parse(kMinimal, {"optimizer.lr=0.0003", "optimizer.eps=1e-8", "optimizer.momentum=0.30000000000000004",
+                              "training.clip_grad_norm=1e20", "model.layers.0.dropout=0"});
+  const std::string ny = config_to_yaml(n);
+  CHECK(ny.find("lr: 0.0003\n") != std::string::npos);
+  CHECK(ny.find("eps: 1.0e-08\n") != std::string::npos);
+  CHECK(ny.find("momentum: 0.30000000000000004\n") != std::string::npos);
+  CHECK(ny.find("clip_grad_norm: 1.0e+20\n") != std::string::npos);
+  CHECK(ny.find("dropout: 0.0}") != std::string::npos);
+  CHECK(parse_config(ny, "c.yaml", "/") == n);
 }
 
 TEST_CASE("overrides: dotted paths, list indices, YAML values") {
@@ -291,6 +304,9 @@ TEST_CASE("values: types, ranges and cross-checks") {
         std::string::npos);
   CHECK(parse_error(kMinimal + "optimizer: {name: sgd, nesterov: true}\n").find("nesterov needs a momentum > 0") !=
         std::string::npos);
+  // Inside an override value: no "first at line" (a line of the override, not of the file).
+  CHECK(parse_error(kMinimal, {"optimizer={lr: 0.1, lr: 0.2}"}) ==
+        "2 override 'optimizer={lr: 0.1, lr: 0.2}': duplicate key 'lr' in 'optimizer'");
   // A second `data:` is an error of its own, before any of its values is read.
   CHECK(parse_error(kMinimal + "data: {train: a.csv, target: y, validation: -0.1}\n")
             .find("6:1: duplicate key 'data' in 'the config' (first at line 1)") != std::string::npos);

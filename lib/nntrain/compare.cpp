@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "nntrain/did_you_mean.h"
 #include "nntrain/error.h"
 
 namespace nntrain {
@@ -147,8 +148,14 @@ std::string resolve_sort_metric(const std::vector<RunSummary>& runs, const std::
   if (has_metric(runs, requested)) return requested;
   if (has_metric(runs, "val_" + requested)) return "val_" + requested;
   std::string avail;
-  for (const auto& m : metric_columns(runs)) avail += (avail.empty() ? "" : ", ") + m;
-  throw ConfigError("no run has the metric '" + requested + "' to sort by; these runs have: " + avail);
+  std::vector<std::string> names;  // as --sort accepts them: val_accuracy, and accuracy for it
+  for (const auto& m : metric_columns(runs)) {
+    avail += (avail.empty() ? "" : ", ") + m;
+    names.push_back(m);
+    if (m.rfind("val_", 0) == 0) names.push_back(m.substr(4));
+  }
+  throw ConfigError("no run has the metric '" + requested + "' to sort by" + did_you_mean(requested, names) +
+                    "; these runs have: " + avail);
 }
 
 void sort_runs(std::vector<RunSummary>& runs, const std::string& metric) {

@@ -75,6 +75,12 @@ struct Ctx {
     throw ConfigError(msg, SourcePos{file, m.line + 1, m.column + 1});
   }
 
+  bool from_override(const YAML::Node& n) const {
+    for (const auto& entry : override_nodes)
+      if (entry.first.is(n)) return true;
+    return false;
+  }
+
   void register_override(const YAML::Node& n, const std::string& text) {
     override_nodes.emplace_back(n, text);
     if (n.IsMap()) {
@@ -109,8 +115,9 @@ void check_keys(const Ctx& ctx, const YAML::Node& n, const std::vector<std::stri
     for (const auto& [name, first] : seen)
       if (name == key) {
         const YAML::Mark m = first.Mark();
+        const bool has_line = !m.is_null() && m.line >= 0 && !ctx.from_override(first);  // not a line of the file
         ctx.fail(k, "duplicate key '" + key + "' in '" + where + "'" +
-                        (m.is_null() || m.line < 0 ? std::string() : " (first at line " + std::to_string(m.line + 1) + ")"));
+                        (has_line ? " (first at line " + std::to_string(m.line + 1) + ")" : std::string()));
       }
     seen.emplace_back(key, k);
   }
@@ -662,11 +669,19 @@ void apply_override(YAML::Node& root, const std::string& text, Ctx& ctx) {
 
 // ---- writing ------------------------------------------------------------------------------
 
+// The shortest text that reads back as v, in a form YAML 1.1 readers (PyYAML's safe_load) also
+// take as a float: with a dot, and fixed-point for everyday magnitudes (0.0003, not 3e-04,
+// which PyYAML reads as a string; 1.0e-08 for eps).
 std::string fmt_double(double v) {
   char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  const double a = std::fabs(v);
+  const bool fixed = a == 0 || (a >= 1e-4 && a < 1e15);
+  auto r = std::to_chars(buf, buf + sizeof buf, v, fixed ? std::chars_format::fixed : std::chars_format::scientific);
   std::string s(buf, r.ptr);
-  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  if (s.find_first_of(".n") == std::string::npos) {  // no dot yet ("n": inf, nan)
+    const size_t e = s.find('e');
+    s.insert(e == std::string::npos ? s.size() : e, ".0");
+  }
   return s;
 }
 

@@ -35,6 +35,16 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
       best_name = c;
     }
   }
+  // An abbreviation ("val_acc", "lr_sched") is far in edits but unambiguous as a prefix.
+  if (best_name.empty() && word.size() >= 3) {
+    size_t matches = 0;
+    for (const auto& c : candidates)
+      if (c.size() > word.size() && (c.compare(0, word.size(), word) == 0 || c.compare(0, lower.size(), lower) == 0)) {
+        ++matches;
+        best_name = c;
+      }
+    if (matches != 1) best_name.clear();
+  }
   return best_name;
 }
 
