@@ -129,6 +129,7 @@ TEST_CASE("missing values: drop removes the rows with any missing token; error s
   c.data.missing = "drop";
   const TrainingData td = load_training_data(c);
   REQUIRE(td.train.rows == 2);  // of 9 rows only the first and the last are complete
+  CHECK(td.dropped_rows == 7);  // counted for fit's opening line
   CHECK(td.train.x == std::vector<float>{1, 2, 4, 5});
   CHECK(td.train.y == std::vector<float>{3, 6});
   // Non-numbers and overflows are never dropped.

@@ -550,6 +550,7 @@ TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvR
   opt.task = p.task;
   opt.drop_missing = dc.missing == "drop";
   opt.missing_hint = hint;
+  opt.dropped = &td.dropped_rows;
   opt.cat_dicts = &cat_dicts;
   opt.labels = &labels;
   RawRows raw;

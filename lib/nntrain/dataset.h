@@ -56,6 +56,7 @@ struct TrainingData {
   std::optional<Dataset> val;   // absent when data.validation is 0
   std::optional<Dataset> test;  // absent when data.test is null
   std::vector<size_t> class_counts;  // per class, on the training split (classification)
+  size_t dropped_rows = 0;           // rows of data.train dropped for a missing value (data.missing: drop)
 };
 
 // K-fold cross-validation: fold `index` (0-based) of `k` is the validation set, the rest

@@ -460,6 +460,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
                        with_commas(data.train.rows) + " samples, " + std::to_string(data.prep.input_width()) +
                        " features";
     if (data.val) line += " (validation " + with_commas(data.val->rows) + ")";
+    if (data.dropped_rows > 0) line += "; dropped " + with_commas(data.dropped_rows) + " rows with a missing value";
     line += "; network " + architecture_text(data.prep.input_width(), cfg.model.layers) + ", " +
             with_commas(net.num_params()) + " parameters; " + std::to_string(threads) + " thread" +
             (threads == 1 ? "" : "s") + "; seed " + std::to_string(cfg.training.seed) + "; output " + out_dir;
@@ -581,6 +582,14 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
   if (!opt.quiet && last_record && last_printed != last_record->epoch) {
     // The last epoch's line when the run ended off the log_every grid.
     std::fprintf(stderr, "%s\n", epoch_line(*last_record, cfg.training.epochs, task).c_str());
+  }
+  if (!opt.quiet && data.test && outcome.stopped != StopReason::diverged) {
+    // The held-out test set is read once, at the end: say how the final model does on it.
+    std::string line = "nntrain: test (" + with_commas(data.test->rows) + " rows)";
+    for (auto it = m.begin(); it != m.end(); ++it)
+      if (it.key().rfind("test_", 0) == 0 && it.value().is_number())
+        line += "  " + it.key() + " " + fmt("%.4f", it.value().get<double>());
+    std::fprintf(stderr, "%s\n", line.c_str());
   }
   switch (outcome.stopped) {
     case StopReason::completed:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # e2e: `nntrain fit` writes the run directory of SPEC.md; --json prints only metrics.json on
-# stdout; --quiet silences stderr; {config} in output.dir is the config's stem.
+# stdout; --quiet silences stderr; {config} in output.dir is the config's stem; a data.test
+# run ends with the test metrics on stderr.
 # Usage: test_fit_rundir.sh NNTRAIN DATA_DIR
 source "$(dirname "$0")/common.sh"
 NNTRAIN=$(realpath "$1") DATA=$2
@@ -36,6 +37,13 @@ for k in ["train_loss", "val_loss", "val_accuracy", "val_precision", "val_recall
 assert m["stopped"] == "completed" and m["epochs_run"] == 4 and m["threads"] == 1
 assert set(m["blas"]) >= {"library", "version", "core", "threading"}
 PY
+
+# With data.test, the last stderr lines give the test metrics (the same numbers as metrics.json).
+"$NNTRAIN" fit "$T/small.yaml" --out "$T/runt" --threads 1 data.test="$DATA/breast_cancer.csv" 2>"$T/err" >/dev/null ||
+  fail "fit with data.test"
+line=$(grep "^nntrain: test (569 rows)  test_loss [0-9.]*  test_accuracy [0-9.]*" "$T/err") || fail "no test line: $(cat "$T/err")"
+acc=$(python3 -c "import json,sys; print('%.4f' % json.load(open(sys.argv[1]))['test_accuracy'])" "$T/runt/metrics.json")
+echo "$line" | grep -q "test_accuracy $acc" || fail "test line '$line' disagrees with metrics.json ($acc)"
 
 # --json: stdout is exactly the metrics.json object.
 "$NNTRAIN" fit "$T/small.yaml" --out "$T/run2" --threads 1 --json >"$T/out" 2>/dev/null || fail "fit --json"
