@@ -109,7 +109,7 @@ TEST_CASE("resolve_sort_metric: default val_loss, fallback train_loss, val_ pref
   }
 }
 
-TEST_CASE("sort_runs: losses ascending, accuracy descending, runs without the metric last, stable") {
+TEST_CASE("sort_runs: losses ascending, accuracy descending, ties by val_loss, runs without the metric last, stable") {
   std::vector<RunSummary> runs{
       run("r1", {}, {{"val_loss", 0.5}, {"val_accuracy", 0.80}}),
       run("r2", {}, {{"val_loss", 0.2}, {"val_accuracy", 0.70}}),
@@ -122,7 +122,7 @@ TEST_CASE("sort_runs: losses ascending, accuracy descending, runs without the me
   CHECK(dirs(a) == std::vector<std::string>{"r2", "r5", "r1", "r3", "r4"});
   auto b = runs;
   sort_runs(b, "val_accuracy");
-  CHECK(dirs(b) == std::vector<std::string>{"r4", "r1", "r5", "r2", "r3"});
+  CHECK(dirs(b) == std::vector<std::string>{"r4", "r5", "r1", "r2", "r3"});  // r5 ties r1 on accuracy, lower val_loss
 }
 
 TEST_CASE("metric_columns and format_compare_table: fixed order, aligned columns") {

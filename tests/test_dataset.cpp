@@ -124,6 +124,17 @@ TEST_CASE("corpus: rejected files name file, line and column") {
   }
 }
 
+TEST_CASE("a text value where the model has a number: the hint depends on whether the config can still change") {
+  Config c = cfg_for("bad_text_feature.csv");
+  CHECK(error_of([&] { load_training_data(c); }).find("list a text column in data.categorical or data.exclude") !=
+        std::string::npos);
+  c = cfg_for("ok_basic.csv");
+  c.data.validation_path = kCsv + "bad_text_feature.csv";  // read against the fitted preprocessing
+  const std::string e = error_of([&] { load_training_data(c); });
+  CHECK(e.find("bad_text_feature.csv:3:3: 'abc' in feature 'b' is not a number") != std::string::npos);
+  CHECK(e.find("the model was trained on it as a number") != std::string::npos);
+}
+
 TEST_CASE("missing values: drop removes the rows with any missing token; error stops at the first") {
   Config c = cfg_for("missing_values.csv");
   c.data.missing = "drop";
@@ -237,6 +248,7 @@ TEST_CASE("categorical: one-hot in place, categories sorted, one-hot columns not
   c.data.validation_path = kCsv + "categorical_val.csv";
   const std::string e = error_of([&] { load_training_data(c); });
   CHECK(e.find("categorical_val.csv:3:1: category 'purple' of column 'color' was not seen in training") != std::string::npos);
+  CHECK(e.find("; training with data.unknown_category: ignore encodes it as all zeros") != std::string::npos);
   c.data.unknown_category = "ignore";
   const TrainingData ig = load_training_data(c);
   REQUIRE(ig.val);

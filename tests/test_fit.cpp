@@ -278,3 +278,16 @@ TEST_CASE("loss.class_weights labels map to class indices") {
   const Config balanced = parse_config(yaml, "cw.yaml", kData, {"loss.class_weights=balanced"});
   CHECK(fit(balanced, quiet_options(temp_dir("cw_bal"))).exit_code == 0);
 }
+
+TEST_CASE("loss_class_weights: numeric labels compare as numbers; two spellings of one class are an error") {
+  Preprocessing prep;
+  prep.classes = {"0", "1", "2"};
+  prep.classes_numeric = true;
+  LossConfig lc;
+  lc.name = "cross_entropy";
+  lc.class_weights = {{"2.0", 3.0}, {"0", 0.5}};
+  CHECK(loss_class_weights(lc, prep, {}) == std::vector<float>{0.5f, 1.0f, 3.0f});
+  lc.class_weights = {{"0", 1.0}, {"0.0", 2.0}};
+  CHECK_THROWS_WITH_AS(loss_class_weights(lc, prep, {}),
+                       "loss.class_weights: '0' and '0.0' are the same class '0'; give it one weight", ConfigError);
+}

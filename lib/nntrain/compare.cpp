@@ -159,14 +159,20 @@ std::string resolve_sort_metric(const std::vector<RunSummary>& runs, const std::
 }
 
 void sort_runs(std::vector<RunSummary>& runs, const std::string& metric) {
-  const bool desc = higher_is_better(metric);
-  std::stable_sort(runs.begin(), runs.end(), [&](const RunSummary& a, const RunSummary& b) {
-    auto ia = a.metrics.find(metric), ib = b.metrics.find(metric);
+  // a before b by `name`: 1 yes, -1 no, 0 a tie (or neither has it).
+  const auto order = [](const RunSummary& a, const RunSummary& b, const std::string& name) {
+    auto ia = a.metrics.find(name), ib = b.metrics.find(name);
     const bool va = ia != a.metrics.end() && !std::isnan(ia->second);
     const bool vb = ib != b.metrics.end() && !std::isnan(ib->second);
-    if (va != vb) return va;  // runs with the metric first
-    if (!va) return false;
-    return desc ? ia->second > ib->second : ia->second < ib->second;
+    if (va != vb) return va ? 1 : -1;  // runs with the metric first
+    if (!va || ia->second == ib->second) return 0;
+    return (higher_is_better(name) ? ia->second > ib->second : ia->second < ib->second) ? 1 : -1;
+  };
+  std::stable_sort(runs.begin(), runs.end(), [&](const RunSummary& a, const RunSummary& b) {
+    const int by_metric = order(a, b, metric);
+    if (by_metric != 0) return by_metric > 0;
+    // Accuracy ties often (30 validation rows): the lower val_loss is the better run.
+    return metric != "val_loss" && order(a, b, "val_loss") > 0;
   });
 }
 

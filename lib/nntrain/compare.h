@@ -41,7 +41,8 @@ bool higher_is_better(const std::string& metric);
 // Throws ConfigError (exit 2) naming the metrics that exist when none matches.
 std::string resolve_sort_metric(const std::vector<RunSummary>& runs, const std::string& requested);
 
-// Stable sort, best first by `metric`; runs without it (or with NaN) go last.
+// Stable sort, best first by `metric`, ties by the lower val_loss; runs without the metric (or
+// with NaN) go last.
 void sort_runs(std::vector<RunSummary>& runs, const std::string& metric);
 
 // The metric columns to show, in a fixed order: train_loss, val_loss, val_<metric>...,

@@ -125,17 +125,19 @@ struct ReadOptions {
   size_t* dropped = nullptr;
 };
 
+// fitted: reading for a trained model (predict, evaluate, validation/test files), where the
+// cure for a text value is in the data, not in the config.
 [[noreturn]] void fail_number(const CsvReader& r, long col, NumberKind k, std::string_view field, const char* what,
-                              const char* hint) {
+                              const char* hint, bool fitted) {
   const std::string name = r.header()[static_cast<size_t>(col)];
   const std::string f(field.substr(0, 60));
   if (k == NumberKind::overflow)
     r.fail(static_cast<size_t>(col), "value '" + f + "' in column '" + name + "' overflows float32 (|x| > 3.4e38)");
   if (k == NumberKind::missing)
     r.fail(static_cast<size_t>(col), "missing value ('" + f + "') in " + what + " '" + name + "'" + hint);
-  r.fail(static_cast<size_t>(col), "'" + f + "' in " + what + " '" + name +
-                                       "' is not a number (decimal numbers only; list a text column in "
-                                       "data.categorical or data.exclude)");
+  r.fail(static_cast<size_t>(col), "'" + f + "' in " + what + " '" + name + "' is not a number (decimal numbers only; " +
+                                       (fitted ? "the model was trained on it as a number"
+                                               : "list a text column in data.categorical or data.exclude") + ")");
 }
 
 void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows& out) {
@@ -190,7 +192,7 @@ void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows&
         drop = true;
         continue;
       }
-      fail_number(r, c, k, f, "feature", opt.missing_hint);
+      fail_number(r, c, k, f, "feature", opt.missing_hint, opt.fitted != nullptr);
     }
     out.cat.resize((base + 1) * out.n_cat);
     uint32_t* cr = out.cat.data() + base * out.n_cat;
@@ -203,7 +205,7 @@ void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows&
           cr[j] = 0;
           continue;
         }
-        fail_number(r, c, NumberKind::missing, f, "categorical feature", opt.missing_hint);
+        fail_number(r, c, NumberKind::missing, f, "categorical feature", opt.missing_hint, opt.fitted != nullptr);
       }
       if (!opt.fitted) {
         pending[j] = f;  // interned once the row is known to be kept
@@ -219,7 +221,7 @@ void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows&
           r.fail(static_cast<size_t>(c), "category '" + key + "' of column '" + r.header()[c] +
                                              "' was not seen in training (seen: " +
                                              join(opt.fitted->prep->categorical[j].categories) +
-                                             "); set data.unknown_category: ignore to encode it as all zeros");
+                                             "); training with data.unknown_category: ignore encodes it as all zeros");
         }
       }
     }
@@ -235,7 +237,7 @@ void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows&
           drop = true;
           continue;
         }
-        fail_number(r, c, k, f, "target", opt.missing_hint);
+        fail_number(r, c, k, f, "target", opt.missing_hint, opt.fitted != nullptr);
       }
     }
     if (with_label) {
@@ -243,7 +245,7 @@ void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows&
       const std::string_view f = trim_spaces(r.field(static_cast<size_t>(c)));
       uint32_t id = 0;
       if (is_missing_token(f)) {
-        if (!opt.drop_missing) fail_number(r, c, NumberKind::missing, f, "target", opt.missing_hint);
+        if (!opt.drop_missing) fail_number(r, c, NumberKind::missing, f, "target", opt.missing_hint, opt.fitted != nullptr);
         drop = true;
       } else if (!opt.fitted) {
         pending_label = f;

@@ -86,6 +86,7 @@ std::vector<float> loss_class_weights(const LossConfig& loss, const Preprocessin
   if (loss.class_weights_balanced) return class_counts.empty() ? std::vector<float>{} : balanced_class_weights(class_counts);
   if (loss.class_weights.empty()) return {};
   std::vector<float> w(prep.classes.size(), 1.0f);
+  std::vector<std::string> given(prep.classes.size());  // the label that set each class's weight
   for (const auto& [label, weight] : loss.class_weights) {
     const long i = class_index(prep, label);
     if (i < 0) {
@@ -94,6 +95,11 @@ std::vector<float> loss_class_weights(const LossConfig& loss, const Preprocessin
       throw DataError("loss.class_weights: class '" + label + "' does not occur in the training data (classes: " +
                       known + ")");
     }
+    std::string& first = given[static_cast<size_t>(i)];
+    if (!first.empty())  // numeric labels compare as numbers: 0 and 0.0 are one class
+      throw ConfigError("loss.class_weights: '" + first + "' and '" + label + "' are the same class '" +
+                        prep.classes[static_cast<size_t>(i)] + "'; give it one weight");
+    first = label;
     w[static_cast<size_t>(i)] = static_cast<float>(weight);
   }
   return w;
