@@ -228,7 +228,12 @@ TEST_CASE("--resume with training.epochs=N extends a finished run; other changes
   const Config cfg = small_config();
   const fs::path run = temp_dir("extend");
   REQUIRE(fit(cfg, quiet_options(run)).exit_code == 0);
-  CHECK_THROWS_AS(resume_config(run.string(), "", {"optimizer.lr=0.5"}), ConfigError);
+  CHECK_THROWS_WITH_AS(resume_config(run.string(), "", {"optimizer.lr=0.5"}),
+                       "optimizer.lr is 0.001 in the run and 0.5 in the overrides; only training.epochs may change "
+                       "when resuming (for other changes start a new run)",
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(resume_config(run.string(), "", {"model.layers.0.units=8"}),
+                       doctest::Contains("model.layers.0 is {units: 16, "), ConfigError);
   Config done = resume_config(run.string(), "", {});
   FitOptions o = quiet_options(run);
   o.resume = true;
