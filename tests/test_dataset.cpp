@@ -124,6 +124,17 @@ TEST_CASE("corpus: rejected files name file, line and column") {
   }
 }
 
+TEST_CASE("a data file that is not there: the error names the config key that gave it") {
+  Config c = cfg_for("no_such_file.csv");
+  c.source_path = "my.yaml";
+  CHECK(error_of([&] { load_training_data(c); }).find("no_such_file.csv: cannot open the file") != std::string::npos);
+  CHECK(error_of([&] { load_training_data(c); })
+            .find("(data.train of my.yaml; a relative path starts from the config's folder)") != std::string::npos);
+  c = cfg_for("ok_basic.csv");
+  c.data.test = kCsv + "no_such_test.csv";
+  CHECK(error_of([&] { load_training_data(c); }).find("(data.test") != std::string::npos);
+}
+
 TEST_CASE("a text value where the model has a number: the hint depends on whether the config can still change") {
   Config c = cfg_for("bad_text_feature.csv");
   CHECK(error_of([&] { load_training_data(c); }).find("list a text column in data.categorical or data.exclude") !=

@@ -4,6 +4,7 @@
 #include "nntrain/dataset.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -673,8 +674,20 @@ TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvR
 }  // namespace
 
 TrainingData load_training_data(const Config& cfg, std::optional<FoldSpec> fold) {
-  CsvReader r(cfg.data.train, delimiter_of(cfg.data.delimiter));
-  return load_training(cfg, fold, r);
+  try {
+    CsvReader r(cfg.data.train, delimiter_of(cfg.data.delimiter));
+    return load_training(cfg, fold, r);
+  } catch (const DataError& e) {
+    // A data file that is not there: say which key named it and where relative paths start.
+    for (const std::string* p : {&cfg.data.train, &cfg.data.validation_path, &cfg.data.test}) {
+      if (p->empty() || e.pos().file != *p || std::filesystem::exists(*p)) continue;
+      const char* key = p == &cfg.data.train ? "data.train" : p == &cfg.data.test ? "data.test" : "data.validation";
+      throw DataError(e.message() + " (" + key + (cfg.source_path.empty() ? "" : " of " + cfg.source_path) +
+                          "; a relative path starts from the config's folder)",
+                      e.pos());
+    }
+    throw;
+  }
 }
 
 TrainingData load_training_data_from_text(const Config& cfg, const std::string& name, const std::string& text,
