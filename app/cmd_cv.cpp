@@ -51,10 +51,14 @@ int run_cv(const CvOptions& o) {
   const std::string out = o.out.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : o.out;
   // The folder is made by the first fold's fit (so a cv that fails before it leaves none).
   // A fit run there would lose its metrics.json to the cv summary.
+  std::error_code ec;
   for (const char* f : {"model.bin", "checkpoint.bin", "log.csv"})
-    if (fs::exists(fs::path(out) / f))
+    if (fs::exists(fs::path(out) / f, ec)) {
+      std::string stem = out;
+      while (stem.size() > 1 && stem.back() == '/') stem.pop_back();
       throw ConfigError(out + " holds an nntrain fit run (" + f + "); give cv its own folder with --out DIR (e.g. --out " +
-                        out + "-cv)");
+                        stem + "-cv)");
+    }
 
   std::vector<std::string> keys;                  // summarized metrics, in the first fold's order
   std::map<std::string, std::vector<double>> values;

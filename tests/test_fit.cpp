@@ -234,6 +234,7 @@ TEST_CASE("--resume with training.epochs=N extends a finished run; other changes
                        ConfigError);
   CHECK_THROWS_WITH_AS(resume_config(run.string(), "", {"model.layers.0.units=8"}),
                        doctest::Contains("model.layers.0 is {units: 16, "), ConfigError);
+  CHECK_NOTHROW(resume_config(run.string(), "", {"loss={name: bce}"}));  // `loss: bce` spelled long: the same run
   Config done = resume_config(run.string(), "", {});
   FitOptions o = quiet_options(run);
   o.resume = true;
@@ -277,7 +278,11 @@ TEST_CASE("loss.class_weights labels map to class indices") {
                            "model: {layers: [{units: 8, activation: relu}, {units: 3, activation: softmax}]}\n"
                            "loss: {name: cross_entropy, class_weights: {virginica: 2.0}}\n"
                            "training: {epochs: 2}\n";
-  CHECK(fit(parse_config(yaml, "cw.yaml", kData), quiet_options(temp_dir("cw"))).exit_code == 0);
+  const fs::path cw = temp_dir("cw");
+  CHECK(fit(parse_config(yaml, "cw.yaml", kData), quiet_options(cw)).exit_code == 0);
+  // Resuming with another class named: the block differs in shape, so it is named as a whole.
+  CHECK_THROWS_WITH_AS(resume_config(cw.string(), "", {"loss.class_weights={setosa: 2.0}"}),
+                       doctest::Contains("loss.class_weights differs between the run and the overrides"), ConfigError);
   const Config bad = parse_config(yaml, "cw.yaml", kData, {"loss.class_weights={virginca: 2.0}"});
   CHECK_THROWS_AS(fit(bad, quiet_options(temp_dir("cw_bad"))), DataError);
   const Config balanced = parse_config(yaml, "cw.yaml", kData, {"loss.class_weights=balanced"});
@@ -294,5 +299,6 @@ TEST_CASE("loss_class_weights: numeric labels compare as numbers; two spellings 
   CHECK(loss_class_weights(lc, prep, {}) == std::vector<float>{0.5f, 1.0f, 3.0f});
   lc.class_weights = {{"0", 1.0}, {"0.0", 2.0}};
   CHECK_THROWS_WITH_AS(loss_class_weights(lc, prep, {}),
-                       "loss.class_weights: '0' and '0.0' are the same class '0'; give it one weight", ConfigError);
+                       "loss.class_weights: '0' and '0.0' are the same class '0' of the data; give it one weight",
+                       DataError);  // exit 3: with string labels "0" and "0.0" they would be two classes
 }

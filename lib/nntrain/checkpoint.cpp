@@ -107,6 +107,7 @@ std::string encode_checkpoint(const TrainState& s) {
   md["early.best_epoch"] = std::to_string(s.early.best_epoch);
   md["early.bad_epochs"] = std::to_string(s.early.bad_epochs);
   md["config_yaml"] = s.config_yaml;
+  if (!s.fold.empty()) md["fold"] = s.fold;
 
   std::vector<RawTensorOut> t;
   t.push_back({"params", DType::F32, {s.params.size()}, float_bytes(s.params)});
@@ -159,6 +160,7 @@ TrainState decode_checkpoint(const std::string& bytes, const std::string& name) 
   s.early.best_epoch = r.int32("early.best_epoch");
   s.early.bad_epochs = r.int32("early.bad_epochs");
   s.config_yaml = r.text("config_yaml");
+  if (const auto it = f.metadata.find("fold"); it != f.metadata.end()) s.fold = it->second;  // optional
 
   std::vector<std::string> buffer_names;
   {

@@ -38,6 +38,7 @@ struct TrainState {
   std::vector<float> params;  // Network::params(), all of them
   EarlyStopState early;
   std::string config_yaml;    // the resolved config of the run (checked on --resume)
+  std::string fold;           // "i/k" for fold i of an `nntrain cv` (its split is not in the config: no resume)
 };
 
 std::string encode_checkpoint(const TrainState& state);

@@ -680,10 +680,11 @@ TrainingData load_training_data(const Config& cfg, std::optional<FoldSpec> fold)
   } catch (const DataError& e) {
     // A data file that is not there: say which key named it and where relative paths start.
     for (const std::string* p : {&cfg.data.train, &cfg.data.validation_path, &cfg.data.test}) {
-      if (p->empty() || e.pos().file != *p || std::filesystem::exists(*p)) continue;
+      std::error_code ec;
+      if (p->empty() || e.pos().file != *p || std::filesystem::exists(*p, ec) || ec) continue;
       const char* key = p == &cfg.data.train ? "data.train" : p == &cfg.data.test ? "data.test" : "data.validation";
       throw DataError(e.message() + " (" + key + (cfg.source_path.empty() ? "" : " of " + cfg.source_path) +
-                          "; a relative path starts from the config's folder)",
+                          "; a relative path there or in an override starts from the config's folder)",
                       e.pos());
     }
     throw;

@@ -97,8 +97,8 @@ std::vector<float> loss_class_weights(const LossConfig& loss, const Preprocessin
     }
     std::string& first = given[static_cast<size_t>(i)];
     if (!first.empty())  // numeric labels compare as numbers: 0 and 0.0 are one class
-      throw ConfigError("loss.class_weights: '" + first + "' and '" + label + "' are the same class '" +
-                        prep.classes[static_cast<size_t>(i)] + "'; give it one weight");
+      throw DataError("loss.class_weights: '" + first + "' and '" + label + "' are the same class '" +
+                      prep.classes[static_cast<size_t>(i)] + "' of the data; give it one weight");
     first = label;
     w[static_cast<size_t>(i)] = static_cast<float>(weight);
   }
@@ -110,6 +110,7 @@ namespace {
 // What may differ between the run's config and the one resuming it: training.epochs, and
 // things that do not change the numbers (where the run is written, how often it logs).
 Config comparable(Config c) {
+  c.loss.long_form = true;  // `loss: bce` and `loss: {name: bce}` are one loss (compared in full)
   c.training.epochs = 0;
   c.training.log_every = 0;
   c.output.dir.clear();
@@ -118,42 +119,70 @@ Config comparable(Config c) {
   return c;
 }
 
-// The first setting where the two configs differ, as "optimizer.lr is 0.01 in the run and
-// 0.003 in <what>", read off their resolved YAML (config_to_yaml: two-space indents, one key
-// or list item per line).
+// One line of config_to_yaml's output (two-space indents, one key or list item per line):
+// its indent, and its key ("" for a list item) and value. Keys may be double-quoted ("a: b").
+struct YamlLine {
+  size_t indent = 0;
+  bool item = false;
+  std::string key, value;
+};
+
+YamlLine parse_yaml_line(const std::string& line) {
+  YamlLine y;
+  y.indent = line.find_first_not_of(' ');
+  if (y.indent == std::string::npos) return YamlLine{};
+  if (line.compare(y.indent, 2, "- ") == 0) {
+    y.item = true;
+    y.value = line.substr(y.indent + 2);
+    return y;
+  }
+  size_t end = y.indent;  // the end of the key: past a quoted key, then the next ':'
+  if (line[end] == '"')
+    for (++end; end < line.size() && line[end] != '"'; ++end)
+      if (line[end] == '\\') ++end;
+  const size_t colon = line.find(':', end);
+  y.key = line.substr(y.indent, colon == std::string::npos ? std::string::npos : colon - y.indent);
+  if (colon != std::string::npos && colon + 2 <= line.size()) y.value = line.substr(colon + 2);
+  return y;
+}
+
+// The first setting where the two configs differ: "optimizer.lr is 0.01 in the run and 0.003
+// in <what>", or "model.layers differs ..." when the difference is in the shape of a block
+// (a layer more, another class in class_weights).
 std::string first_difference(const Config& run, const Config& given, const std::string& what) {
   std::istringstream ya(config_to_yaml(comparable(run))), yb(config_to_yaml(comparable(given)));
   std::vector<std::pair<size_t, std::string>> path;  // (indent, key or list index) of the enclosing lines
   std::vector<int> items;                             // list items seen under each path entry
+  const auto name_of = [&](const std::string& last) {
+    std::string name;
+    for (const auto& p : path) name += (name.empty() ? "" : ".") + p.second;
+    if (!last.empty()) name += (name.empty() ? "" : ".") + last;
+    return name;
+  };
   std::string la, lb;
   while (true) {
     const bool ga = static_cast<bool>(std::getline(ya, la)), gb = static_cast<bool>(std::getline(yb, lb));
-    if (!ga || !gb) return ga != gb ? "the settings differ (" + what + ")" : "";
-    const size_t indent = la.find_first_not_of(' ');
-    if (indent == std::string::npos) continue;
-    while (!path.empty() && path.back().first >= indent) {
+    if (!ga && !gb) return "";
+    const YamlLine a = ga ? parse_yaml_line(la) : YamlLine{};
+    const YamlLine b = gb ? parse_yaml_line(lb) : YamlLine{};
+    const size_t indent = std::min(a.indent, b.indent);
+    while (!path.empty() && path.back().first >= (ga ? a.indent : indent)) {
       path.pop_back();
       items.pop_back();
     }
-    std::string key, value;
-    if (la.compare(indent, 2, "- ") == 0) {  // a list item: its index under the enclosing key
-      key = items.empty() ? "0" : std::to_string(items.back()++);
-      value = la.substr(indent + 2);
-    } else {
-      const size_t colon = la.find(':', indent);
-      key = la.substr(indent, colon - indent);
-      value = colon == std::string::npos || colon + 2 > la.size() ? "" : la.substr(colon + 2);
-    }
+    const std::string key = a.item ? (items.empty() ? "0" : std::to_string(items.back())) : a.key;
     if (la != lb) {
-      std::string name;
-      for (const auto& p : path) name += p.second + ".";
-      name += key;
-      const size_t colon_b = lb.find(la.compare(indent, 2, "- ") == 0 ? "- " : ": ");
-      const std::string value_b = colon_b == std::string::npos ? lb : lb.substr(colon_b + 2);
-      return name + " is " + (value.empty() ? "a different block" : value) + " in the run and " +
-             (value_b.empty() ? "a different block" : value_b) + " in " + what;
+      const bool same_slot = ga && gb && a.indent == b.indent && a.item == b.item && a.key == b.key;
+      if (!same_slot) {  // a block of another shape: name the block that holds both lines
+        while (!path.empty() && path.back().first >= indent) path.pop_back();
+        const std::string block = name_of("");
+        return (block.empty() ? std::string("the config") : block) + " differs between the run and " + what;
+      }
+      const auto shown = [](const std::string& v) { return v.empty() ? std::string("a block") : v; };
+      return name_of(key) + " is " + shown(a.value) + " in the run and " + shown(b.value) + " in " + what;
     }
-    path.emplace_back(indent, key);
+    if (a.item && !items.empty()) ++items.back();
+    path.emplace_back(a.indent, key);
     items.push_back(0);
   }
 }
@@ -402,9 +431,11 @@ Config resume_config(const std::string& run_dir, const std::string& config_path,
   if (!fs::exists(run_yaml)) throw ConfigError("--resume " + run_dir + ": no config.yaml there");
   const Config run = load_config(run_yaml);
   Config given = config_path.empty() ? load_config(run_yaml, overrides) : load_config(config_path, overrides);
-  check_same_run(run, given,
-                 config_path.empty() ? std::string("the overrides")
-                                     : overrides.empty() ? config_path : config_path + " with the overrides");
+  // Blame what made the difference: the overrides when CONFIG alone matches the run.
+  std::string what = config_path.empty() ? "the overrides" : config_path;
+  if (!config_path.empty() && !overrides.empty() && comparable(load_config(config_path)) == comparable(run))
+    what = "the overrides";
+  check_same_run(run, given, what);
   Config out = run;
   out.training.epochs = given.training.epochs;
   out.training.log_every = given.training.log_every;
@@ -456,6 +487,8 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
   const std::string config_yaml = config_to_yaml(cfg);
   if (opt.resume) {
     TrainState st = load_checkpoint(path("checkpoint.bin"));
+    if (!st.fold.empty())  // its validation rows are the fold, which config.yaml does not describe
+      throw ConfigError(out_dir + " is fold " + st.fold + " of an nntrain cv run; folds do not resume: run nntrain cv again");
     if (!st.config_yaml.empty()) {
       const Config saved = parse_config(st.config_yaml, path("checkpoint.bin"), "/");
       check_same_run(saved, cfg, "the config");
@@ -472,7 +505,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
   }
 
   std::error_code ec;
-  if (!opt.fold && fs::exists(fs::path(out_dir) / "fold1"))  // fit would replace the cv summary's metrics.json
+  if (!opt.fold && fs::exists(fs::path(out_dir) / "fold1", ec))  // fit would replace the cv summary's metrics.json
     throw ConfigError(out_dir + " holds an nntrain cv run (fold1/); give this fit its own folder with --out DIR");
   fs::create_directories(out_dir, ec);
   if (ec) throw ConfigError("cannot create the output folder " + out_dir + ": " + ec.message());
@@ -533,6 +566,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
     flush_log();
     TrainState st = trainer.state();
     st.config_yaml = config_yaml;
+    if (opt.fold) st.fold = std::to_string(opt.fold->index + 1) + "/" + std::to_string(opt.fold->k);
     save_checkpoint(path("checkpoint.bin"), st);
   };
 

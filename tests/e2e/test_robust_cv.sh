@@ -46,6 +46,13 @@ done
 acc=$(get "$T/cv/metrics.json" val_accuracy_mean)
 awk -v a="$acc" 'BEGIN { exit !(a > 0.5 && a <= 1) }' || fail "val_accuracy_mean $acc is not plausible"
 
+# A fold does not resume with fit (its validation rows are the fold, which config.yaml lacks).
+set +e
+"$NNTRAIN" fit --resume "$T/cv/fold1" training.epochs=20 --threads 1 --quiet 2>"$T/err"; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "fit --resume of a cv fold exited $rc, want 2"
+grep -q "is fold 1/3 of an nntrain cv run" "$T/err" || fail "fold resume message: $(cat "$T/err")"
+
 # Without --out the folds go under output.dir.
 "$NNTRAIN" cv "$T/iris.yaml" --folds 2 --threads 1 --quiet || fail "cv to output.dir"
 [ -s "$T/default-iris/fold2/model.bin" ] && [ -s "$T/default-iris/metrics.json" ] || fail "nothing under output.dir"
