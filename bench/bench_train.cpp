@@ -1,6 +1,6 @@
 // nntrain's training loop timed on its own: the config is loaded and the data read exactly as
-// `nntrain fit` does (load_config, load_training_data), the network, loss, Adam and schedule
-// built as fit() builds them, then Trainer::run — the real batch loop — is timed with a
+// `nntrain fit` does (load_config, load_training_data), the network, loss, optimizer and
+// schedule built by fit's own TrainingSetup, then Trainer::run — the real batch loop — is timed with a
 // steady clock. No run directory is written. Not a test; prints numbers, asserts nothing.
 //
 // Usage: bench_train CONFIG [KEY=VALUE ...] [--threads N]
@@ -9,17 +9,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nntrain/blas.h"
 #include "nntrain/config_io.h"
 #include "nntrain/dataset.h"
 #include "nntrain/error.h"
-#include "nntrain/loss.h"
-#include "nntrain/network.h"
-#include "nntrain/optimizer.h"
-#include "nntrain/schedule.h"
-#include "nntrain/trainer.h"
+#include "nntrain/fit.h"
 
 using namespace nntrain;
 using Clock = std::chrono::steady_clock;
@@ -44,22 +41,12 @@ int main(int argc, char** argv) {
     blas_set_threads(threads);
     const Config cfg = load_config(config_path, overrides);
     const auto t_load = Clock::now();
-    const TrainingData data = load_training_data(cfg);
+    TrainingData data_loaded = load_training_data(cfg);
     const double load_seconds = since(t_load);
 
-    const size_t max_batch = cfg.training.full_batch
-                                 ? data.train.rows
-                                 : std::min(data.train.rows, size_t(std::max(cfg.training.batch_size, 1)));
-    Network net(cfg.model.layers, data.prep.input_width(), max_batch);
-    Rng rng(cfg.training.seed);
-    net.init(cfg.model.init, rng);
-    const auto loss = make_loss(cfg.loss, cfg.model.layers.back());
-    const auto optimizer = make_optimizer(cfg.optimizer, net.num_params());
-    LrSchedule schedule(cfg.schedule, cfg.optimizer.lr, cfg.training.epochs);
-    std::optional<EvalSplit> val;
-    if (data.val) val = EvalSplit{data.val->xm(), data.val->ym()};
-    Trainer trainer(net, *loss, *optimizer, schedule, rng, cfg.training, data.prep.task,
-                    {data.train.xm(), data.train.ym()}, val);
+    TrainingSetup setup(cfg, std::move(data_loaded));  // as fit builds it (fit.h)
+    const TrainingData& data = setup.data;
+    Trainer& trainer = setup.trainer;
     double train_loss = 0;
     TrainerCallbacks cb;
     cb.on_epoch = [&](const EpochRecord& r) { train_loss = r.train_loss; };

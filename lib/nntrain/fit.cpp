@@ -107,6 +107,37 @@ std::vector<float> loss_class_weights(const LossConfig& loss, const Preprocessin
 
 namespace {
 
+size_t batch_rows_of(const TrainingConfig& t, const TrainingData& data) {
+  const size_t rows = t.full_batch ? data.train.rows
+                                   : std::min(data.train.rows, static_cast<size_t>(std::max(t.batch_size, 1)));
+  return std::max<size_t>(rows, 1);
+}
+
+std::optional<EvalSplit> eval_split(const std::optional<Dataset>& d) {
+  if (!d) return std::nullopt;
+  return EvalSplit{d->xm(), d->ym()};
+}
+
+}  // namespace
+
+TrainingSetup::TrainingSetup(const Config& cfg, TrainingData d)
+    : data(std::move(d)),
+      net(cfg.model.layers, data.prep.input_width(), batch_rows_of(cfg.training, data)),
+      rng(cfg.training.seed),
+      loss(make_loss(cfg.loss, cfg.model.layers.back(), loss_class_weights(cfg.loss, data.prep, data.class_counts))),
+      optimizer(make_optimizer(cfg.optimizer, net.num_params())),
+      schedule(cfg.schedule, cfg.optimizer.lr, cfg.training.epochs),
+      trainer(net, *loss, *optimizer, schedule, rng, cfg.training, data.prep.task, {data.train.xm(), data.train.ym()},
+              eval_split(data.val)) {
+  if (cfg.schedule.name == "plateau" && !data.val)
+    throw ConfigError("schedule.name: plateau reads val_loss and needs a validation set (data.validation)");
+  // The trainer has not drawn from rng yet: init takes the first numbers, as it always has.
+  if (!cfg.model.init_from.empty()) load_weights_into(net, cfg.model.init_from);
+  else net.init(cfg.model.init, rng);
+}
+
+namespace {
+
 // What may differ between the run's config and the one resuming it: training.epochs, and
 // things that do not change the numbers (where the run is written, how often it logs).
 Config comparable(Config c) {
@@ -450,39 +481,12 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
   const int threads = opt.threads > 0 ? opt.threads : blas_default_threads();
   blas_set_threads(threads);
 
-  // Data and everything it decides.
-  const TrainingData data = load_training_data(cfg, opt.fold);
+  TrainingSetup setup(cfg, load_training_data(cfg, opt.fold));
+  const TrainingData& data = setup.data;
   const Task task = data.prep.task;
-  if (cfg.model.layers.empty()) throw ConfigError("model.layers: at least one layer is needed");
-  const size_t out_width = data.prep.output_width();
-  if (static_cast<size_t>(cfg.model.layers.back().units) != out_width) {
-    std::string why = task == Task::binary       ? "binary classification with bce needs 1 unit"
-                      : task == Task::multiclass ? std::to_string(data.prep.classes.size()) + " classes need " +
-                                                       std::to_string(out_width) + " units"
-                                                 : std::to_string(out_width) + " target column(s) need " +
-                                                       std::to_string(out_width) + " units";
-    throw DataError("model.layers: the last layer has " + std::to_string(cfg.model.layers.back().units) +
-                    " units but " + why + "; set model.layers." + std::to_string(cfg.model.layers.size() - 1) +
-                    ".units=" + std::to_string(out_width));
-  }
-  if (cfg.schedule.name == "plateau" && !data.val)
-    throw ConfigError("schedule.name: plateau reads val_loss and needs a validation set (data.validation)");
-  if (cfg.training.early_stopping && !data.val)
-    throw ConfigError("training.early_stopping needs a validation set: set data.validation to a fraction or a file");
-
-  const size_t max_batch = cfg.training.full_batch
-                               ? data.train.rows
-                               : std::min(data.train.rows, static_cast<size_t>(std::max(cfg.training.batch_size, 1)));
-  Network net(cfg.model.layers, data.prep.input_width(), std::max<size_t>(max_batch, 1));
-  Rng rng(cfg.training.seed);
-  if (!cfg.model.init_from.empty()) load_weights_into(net, cfg.model.init_from);
-  else net.init(cfg.model.init, rng);
-  const std::unique_ptr<Loss> loss = make_loss(cfg.loss, cfg.model.layers.back(), loss_class_weights(cfg.loss, data.prep, data.class_counts));
-  const std::unique_ptr<Optimizer> optimizer = make_optimizer(cfg.optimizer, net.num_params());
-  LrSchedule schedule(cfg.schedule, cfg.optimizer.lr, cfg.training.epochs);
-  std::optional<EvalSplit> val;
-  if (data.val) val = EvalSplit{data.val->xm(), data.val->ym()};
-  Trainer trainer(net, *loss, *optimizer, schedule, rng, cfg.training, task, {data.train.xm(), data.train.ym()}, val);
+  Network& net = setup.net;
+  const Loss& loss = *setup.loss;
+  Trainer& trainer = setup.trainer;
 
   const std::string config_yaml = config_to_yaml(cfg);
   if (opt.resume) {
@@ -494,7 +498,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
       check_same_run(saved, cfg, "the config");
     }
     trainer.set_state(st);
-    schedule.set_total_epochs(cfg.training.epochs);
+    setup.schedule.set_total_epochs(cfg.training.epochs);
     if (trainer.early_stopped())
       throw ConfigError("the run in " + out_dir + " stopped early at epoch " + std::to_string(st.epochs_done) +
                         " (best epoch " + std::to_string(st.early.best_epoch) +
@@ -615,9 +619,9 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
 
   // metrics.json: the final model in eval mode on every split.
   nlohmann::ordered_json m;
-  evaluate_split(net, *loss, data.train, task, "train", m);
-  if (data.val) evaluate_split(net, *loss, *data.val, task, "val", m);
-  if (data.test) evaluate_split(net, *loss, *data.test, task, "test", m);
+  evaluate_split(net, loss, data.train, task, "train", m);
+  if (data.val) evaluate_split(net, loss, *data.val, task, "val", m);
+  if (data.test) evaluate_split(net, loss, *data.test, task, "test", m);
   int best_epoch = outcome.best_epoch;
   if (best_epoch == 0) {  // no early stopping: the epoch of the lowest val_loss, else the last one
     double best = std::numeric_limits<double>::infinity();

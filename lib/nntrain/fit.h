@@ -8,6 +8,12 @@
 
 #include "nntrain/config.h"
 #include "nntrain/dataset.h"
+#include "nntrain/loss.h"
+#include "nntrain/network.h"
+#include "nntrain/optimizer.h"
+#include "nntrain/rng.h"
+#include "nntrain/schedule.h"
+#include "nntrain/trainer.h"
 
 namespace nntrain {
 
@@ -43,6 +49,25 @@ FitResult fit(const Config& cfg, const FitOptions& opt);
 // otherwise); without CONFIG, only training.epochs=N overrides are accepted.
 Config resume_config(const std::string& run_dir, const std::string& config_path,
                      const std::vector<std::string>& overrides);
+
+// Everything fit builds before its first batch, in fit's order: the network sized for the
+// batch, its weights (model.init from the seeded generator, or init_from), the loss with its
+// class weights, the optimizer, the schedule and the trainer (whose constructor checks early
+// stopping and the batch). `nntrain check` and the benchmark build the same, so they fail and
+// train exactly where fit does. Not copyable: the trainer borrows the other members.
+struct TrainingSetup {
+  TrainingSetup(const Config& cfg, TrainingData data);
+  TrainingSetup(const TrainingSetup&) = delete;
+  TrainingSetup& operator=(const TrainingSetup&) = delete;
+
+  TrainingData data;
+  Network net;  // max_batch(): the batch size (every training row for `full`)
+  Rng rng;
+  std::unique_ptr<Loss> loss;
+  std::unique_ptr<Optimizer> optimizer;
+  LrSchedule schedule;
+  Trainer trainer;
+};
 
 // loss.class_weights as one weight per class (cross_entropy; empty = unweighted): labels as
 // written in the config are matched to the classes (numeric labels compare as numbers);
