@@ -33,14 +33,13 @@ int print_error(const std::string& text, int code) {
 int check_command_name(int argc, char** argv, const CLI::App& app) {
   if (argc < 2 || argv[1][0] == '-') return -1;
   const std::string given = argv[1];
-  std::string best;
-  size_t best_d = 3;  // suggest only close names (a swap of two letters is 2)
+  std::vector<std::string> names;
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
     if (sub->get_name() == given) return -1;
-    const size_t d = nntrain::edit_distance(given, sub->get_name());
-    if (d < best_d) best_d = d, best = sub->get_name();
+    names.push_back(sub->get_name());
   }
   std::string msg = "unknown command '" + given + "'";
+  const std::string best = nntrain::closest_name(given, names);
   if (!best.empty()) msg += "; did you mean '" + best + "'?";
   msg += " (run 'nntrain --help' for the list)";
   return print_error(msg, nntrain::kExitUsage);
@@ -56,14 +55,7 @@ std::string option_hint(int argc, char** argv, const CLI::App& cmd) {
     std::string a = argv[i];
     if (a.rfind("--", 0) != 0 || a.size() < 3) continue;
     a = a.substr(0, a.find('='));
-    if (std::find(known.begin(), known.end(), a) != known.end()) continue;
-    std::string best;
-    size_t best_d = 3;
-    for (const std::string& k : known) {
-      const size_t d = nntrain::edit_distance(a, k);
-      if (d < best_d) best_d = d, best = k;
-    }
-    return best.empty() ? "" : " (did you mean '" + best + "'?)";
+    if (std::find(known.begin(), known.end(), a) == known.end()) return nntrain::did_you_mean(a, known);
   }
   return "";
 }

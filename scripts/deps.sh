@@ -2,7 +2,7 @@
 # Installs the Debian packages nntrain needs to build and test, when any is missing.
 # Sourced by scripts/setup and scripts/test; safe to run again (installs nothing then).
 set -euo pipefail
-NNTRAIN_DEBS=(g++ cmake ninja-build pkg-config libyaml-cpp-dev libcli11-dev libfccp-dev
+NNTRAIN_DEBS=(g++ cmake ninja-build pkg-config libyaml-cpp-dev libcli11-dev
   libopenblas-dev doctest-dev nlohmann-json3-dev zlib1g-dev)
 missing=()
 for p in "${NNTRAIN_DEBS[@]}"; do

@@ -149,9 +149,12 @@ struct SplitGemm {
   int ldc;
 };
 
-// Block i of `total` in `parts` contiguous pieces, each a multiple of 16 but the last.
-void block(int total, int parts, int i, int& begin, int& end) {
-  const int units = (total + 15) / 16;
+// Piece i of [0, total) cut into `parts` contiguous pieces, each a multiple of 16 but the last
+// (16 floats: one 64-byte cache line, so two threads never write one line). Used for GEMM
+// blocks and parallel_for chunks alike.
+template <class I>
+void block(I total, I parts, I i, I& begin, I& end) {
+  const I units = (total + 15) / 16;
   begin = std::min(total, units * i / parts * 16);
   end = i + 1 == parts ? total : std::min(total, units * (i + 1) / parts * 16);
 }
@@ -183,10 +186,8 @@ struct ParallelFor {
 
 void parallel_for_part(void* ctx, int i) {
   const ParallelFor& p = *static_cast<const ParallelFor*>(ctx);
-  // Chunk edges on 64-byte lines of floats, so two threads never write one cache line.
-  const size_t lines = (p.n + 15) / 16;
-  const size_t begin = std::min(p.n, lines * size_t(i) / size_t(p.parts) * 16);
-  const size_t end = i + 1 == p.parts ? p.n : std::min(p.n, lines * size_t(i + 1) / size_t(p.parts) * 16);
+  size_t begin, end;
+  block(p.n, size_t(p.parts), size_t(i), begin, end);
   if (begin < end) p.fn(p.ctx, begin, end);
 }
 

@@ -67,18 +67,18 @@ struct Ctx {
   bool folds_validate = false;  // see load_config
   std::vector<std::pair<YAML::Node, std::string>> override_nodes;
 
-  [[noreturn]] void fail(const YAML::Node& n, const std::string& msg) const {
+  // The override text `n` came from, or null for a node of the file.
+  const std::string* override_of(const YAML::Node& n) const {
     for (const auto& [node, text] : override_nodes)
-      if (node.is(n)) throw ConfigError("override '" + text + "': " + msg);
+      if (node.is(n)) return &text;
+    return nullptr;
+  }
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& msg) const {
+    if (const std::string* text = override_of(n)) throw ConfigError("override '" + *text + "': " + msg);
     const YAML::Mark m = n.Mark();
     if (m.is_null() || m.line < 0) throw ConfigError(msg, SourcePos{file, 0, 0});
     throw ConfigError(msg, SourcePos{file, m.line + 1, m.column + 1});
-  }
-
-  bool from_override(const YAML::Node& n) const {
-    for (const auto& entry : override_nodes)
-      if (entry.first.is(n)) return true;
-    return false;
   }
 
   void register_override(const YAML::Node& n, const std::string& text) {
@@ -115,7 +115,7 @@ void check_keys(const Ctx& ctx, const YAML::Node& n, const std::vector<std::stri
     for (const auto& [name, first] : seen)
       if (name == key) {
         const YAML::Mark m = first.Mark();
-        const bool has_line = !m.is_null() && m.line >= 0 && !ctx.from_override(first);  // not a line of the file
+        const bool has_line = !m.is_null() && m.line >= 0 && !ctx.override_of(first);  // not a line of the file
         ctx.fail(k, "duplicate key '" + key + "' in '" + where + "'" +
                         (has_line ? " (first at line " + std::to_string(m.line + 1) + ")" : std::string()));
       }

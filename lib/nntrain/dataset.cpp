@@ -4,9 +4,9 @@
 #include "nntrain/dataset.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <numeric>
 #include <unordered_map>

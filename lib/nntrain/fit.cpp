@@ -557,9 +557,8 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
 
   // log.csv first: a kill between the two leaves the log ahead of the checkpoint, which
   // --resume trims (read_log), never behind it.
-  auto last_log_write = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_log_write{};  // long ago: the first epoch writes
   bool log_dirty = true;  // a resumed log may have been trimmed; the end always writes
-  bool first_epoch = true;
   auto flush_log = [&]() {
     if (!log_dirty) return;
     write_log(path("log.csv"), log);
@@ -587,8 +586,7 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
     log_dirty = true;
     const double since_write =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - last_log_write).count();
-    if (first_epoch || since_write >= kLogRewriteSeconds) flush_log();
-    first_epoch = false;
+    if (since_write >= kLogRewriteSeconds) flush_log();
     if (cfg.output.checkpoint_every > 0 && r.epoch % cfg.output.checkpoint_every == 0 && r.epoch < cfg.training.epochs)
       save_state();
     if (!opt.quiet && cfg.training.log_every > 0 &&
