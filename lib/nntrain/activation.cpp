@@ -45,62 +45,68 @@ static inline T sigmoid(T z) {
   return e / (T(1) + e);
 }
 
+// z += b row by row (when b is given) and a = f(z), in one pass over each row. When a and z
+// are one buffer only f(z) is stored: a second store to the same address would keep the loop
+// from vectorizing.
+template <class T, class F>
+inline void bias_then(T* z, T* a, const T* b, size_t rows, size_t n, F f) {
+  for (size_t r = 0; r < rows; ++r) {
+    T* zr = z + r * n;
+    T* ar = a + r * n;
+    if (ar == zr && b) {
+      for (size_t j = 0; j < n; ++j) zr[j] = f(zr[j] + b[j]);
+    } else if (ar == zr) {
+      for (size_t j = 0; j < n; ++j) zr[j] = f(zr[j]);
+    } else if (b) {
+      for (size_t j = 0; j < n; ++j) {
+        const T v = zr[j] + b[j];
+        zr[j] = v;
+        ar[j] = f(v);
+      }
+    } else {
+      for (size_t j = 0; j < n; ++j) ar[j] = f(zr[j]);
+    }
+  }
+}
+
 // Both kernels are compiled for AVX2 and for the baseline, picked at load time (as Adam in
 // optimizer.cpp): the loops are elementwise, so both clones give the same bits.
 template <class T>
 NNTRAIN_CLONES
 void bias_act_forward(T* z, T* a, const T* b, size_t rows, size_t n, Act act, T slope) {
   constexpr T kInvSqrt2 = T(0.70710678118654752440);
-  for (size_t r = 0; r < rows; ++r) {
-    T* zr = z + r * n;
-    T* ar = a + r * n;
-    if (b && act == Act::relu) {  // the common hidden layer: bias and relu in one loop
-      if (ar == zr) {
-        for (size_t j = 0; j < n; ++j) {
-          const T v = zr[j] + b[j];
-          zr[j] = v > T(0) ? v : T(0);
-        }
-      } else {
-        for (size_t j = 0; j < n; ++j) {
-          const T v = zr[j] + b[j];
-          zr[j] = v;
-          ar[j] = v > T(0) ? v : T(0);
-        }
-      }
-      continue;
-    }
-    if (b) {
-      for (size_t j = 0; j < n; ++j) zr[j] += b[j];
-    }
-    switch (act) {
-      case Act::identity:
-        if (ar != zr) std::copy(zr, zr + n, ar);
-        break;
-      case Act::sigmoid:
-        for (size_t j = 0; j < n; ++j) ar[j] = sigmoid(zr[j]);
-        break;
-      case Act::tanh:
-        for (size_t j = 0; j < n; ++j) ar[j] = std::tanh(zr[j]);
-        break;
-      case Act::relu:
-        for (size_t j = 0; j < n; ++j) ar[j] = zr[j] > T(0) ? zr[j] : T(0);
-        break;
-      case Act::leaky_relu:
-        for (size_t j = 0; j < n; ++j) ar[j] = zr[j] > T(0) ? zr[j] : zr[j] * slope;
-        break;
-      case Act::gelu:  // x · Φ(x), Φ(x) = (1 + erf(x/√2)) / 2
-        for (size_t j = 0; j < n; ++j) ar[j] = zr[j] * T(0.5) * (T(1) + std::erf(zr[j] * kInvSqrt2));
-        break;
-      case Act::softmax: {
+  switch (act) {
+    case Act::identity:
+      bias_then(z, a, b, rows, n, [](T v) { return v; });
+      break;
+    case Act::sigmoid:
+      bias_then(z, a, b, rows, n, [](T v) { return sigmoid(v); });
+      break;
+    case Act::tanh:
+      bias_then(z, a, b, rows, n, [](T v) { return std::tanh(v); });
+      break;
+    case Act::relu:
+      bias_then(z, a, b, rows, n, [](T v) { return v > T(0) ? v : T(0); });
+      break;
+    case Act::leaky_relu:
+      bias_then(z, a, b, rows, n, [slope](T v) { return v > T(0) ? v : v * slope; });
+      break;
+    case Act::gelu:  // x · Φ(x), Φ(x) = (1 + erf(x/√2)) / 2
+      bias_then(z, a, b, rows, n, [](T v) { return v * T(0.5) * (T(1) + std::erf(v * kInvSqrt2)); });
+      break;
+    case Act::softmax:  // per row: the bias into z (the logits), then a = softmax(z)
+      bias_then(z, z, b, rows, n, [](T v) { return v; });
+      for (size_t r = 0; r < rows; ++r) {
+        const T* zr = z + r * n;
+        T* ar = a + r * n;
         T m = zr[0];
         for (size_t j = 1; j < n; ++j) m = std::max(m, zr[j]);
         T s = 0;
         for (size_t j = 0; j < n; ++j) s += (ar[j] = std::exp(zr[j] - m));
         const T inv = T(1) / s;
         for (size_t j = 0; j < n; ++j) ar[j] *= inv;
-        break;
       }
-    }
+      break;
   }
 }
 
