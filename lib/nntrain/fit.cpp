@@ -32,6 +32,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <yaml-cpp/yaml.h>
 
 #include "nntrain/atomic_file.h"
 #include "nntrain/blas.h"
@@ -150,72 +151,44 @@ Config comparable(Config c) {
   return c;
 }
 
-// One line of config_to_yaml's output (two-space indents, one key or list item per line):
-// its indent, and its key ("" for a list item) and value. Keys may be double-quoted ("a: b").
-struct YamlLine {
-  size_t indent = 0;
-  bool item = false;
-  std::string key, value;
-};
-
-YamlLine parse_yaml_line(const std::string& line) {
-  YamlLine y;
-  y.indent = line.find_first_not_of(' ');
-  if (y.indent == std::string::npos) return YamlLine{};
-  if (line.compare(y.indent, 2, "- ") == 0) {
-    y.item = true;
-    y.value = line.substr(y.indent + 2);
-    return y;
+// Where two resolved configs first differ, walking their YAML (config_to_yaml) side by side:
+// "optimizer.lr is 0.01 in the run and 0.003 in <what>". A list of maps is compared item by
+// item and the item shown whole ("model.layers.1 is {units: 3, ...}"); a map whose keys
+// differ (another class in class_weights) or a list of another length is named as a block.
+std::string node_difference(const YAML::Node& a, const YAML::Node& b, const std::string& name,
+                            const std::string& what) {
+  const auto text = [](const YAML::Node& n) {
+    YAML::Emitter e;
+    e.SetNullFormat(YAML::LowerNull);
+    YAML::Node flow = YAML::Clone(n);
+    flow.SetStyle(YAML::EmitterStyle::Flow);  // one line, whatever style the block had
+    e << flow;
+    return std::string(e.c_str());
+  };
+  const std::string block = (name.empty() ? std::string("the config") : name) + " differs between the run and " + what;
+  if (a.IsMap() && b.IsMap()) {
+    if (a.size() != b.size()) return block;
+    for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
+      const std::string key = ia->first.Scalar();
+      if (key != ib->first.Scalar()) return block;
+      const std::string d = node_difference(ia->second, ib->second, name.empty() ? key : name + "." + key, what);
+      if (!d.empty()) return d;
+    }
+    return "";
   }
-  size_t end = y.indent;  // the end of the key: past a quoted key, then the next ':'
-  if (line[end] == '"')
-    for (++end; end < line.size() && line[end] != '"'; ++end)
-      if (line[end] == '\\') ++end;
-  const size_t colon = line.find(':', end);
-  y.key = line.substr(y.indent, colon == std::string::npos ? std::string::npos : colon - y.indent);
-  if (colon != std::string::npos && colon + 2 <= line.size()) y.value = line.substr(colon + 2);
-  return y;
+  if (a.IsSequence() && b.IsSequence()) {
+    if (a.size() != b.size()) return block;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].IsMap() && text(a[i]) != text(b[i]))
+        return name + "." + std::to_string(i) + " is " + text(a[i]) + " in the run and " + text(b[i]) + " in " + what;
+  }
+  const std::string ta = text(a), tb = text(b);
+  return ta == tb ? "" : name + " is " + ta + " in the run and " + tb + " in " + what;
 }
 
-// The first setting where the two configs differ: "optimizer.lr is 0.01 in the run and 0.003
-// in <what>", or "model.layers differs ..." when the difference is in the shape of a block
-// (a layer more, another class in class_weights).
 std::string first_difference(const Config& run, const Config& given, const std::string& what) {
-  std::istringstream ya(config_to_yaml(comparable(run))), yb(config_to_yaml(comparable(given)));
-  std::vector<std::pair<size_t, std::string>> path;  // (indent, key or list index) of the enclosing lines
-  std::vector<int> items;                             // list items seen under each path entry
-  const auto name_of = [&](const std::string& last) {
-    std::string name;
-    for (const auto& p : path) name += (name.empty() ? "" : ".") + p.second;
-    if (!last.empty()) name += (name.empty() ? "" : ".") + last;
-    return name;
-  };
-  std::string la, lb;
-  while (true) {
-    const bool ga = static_cast<bool>(std::getline(ya, la)), gb = static_cast<bool>(std::getline(yb, lb));
-    if (!ga && !gb) return "";
-    const YamlLine a = ga ? parse_yaml_line(la) : YamlLine{};
-    const YamlLine b = gb ? parse_yaml_line(lb) : YamlLine{};
-    const size_t indent = std::min(a.indent, b.indent);
-    while (!path.empty() && path.back().first >= (ga ? a.indent : indent)) {
-      path.pop_back();
-      items.pop_back();
-    }
-    const std::string key = a.item ? (items.empty() ? "0" : std::to_string(items.back())) : a.key;
-    if (la != lb) {
-      const bool same_slot = ga && gb && a.indent == b.indent && a.item == b.item && a.key == b.key;
-      if (!same_slot) {  // a block of another shape: name the block that holds both lines
-        while (!path.empty() && path.back().first >= indent) path.pop_back();
-        const std::string block = name_of("");
-        return (block.empty() ? std::string("the config") : block) + " differs between the run and " + what;
-      }
-      const auto shown = [](const std::string& v) { return v.empty() ? std::string("a block") : v; };
-      return name_of(key) + " is " + shown(a.value) + " in the run and " + shown(b.value) + " in " + what;
-    }
-    if (a.item && !items.empty()) ++items.back();
-    path.emplace_back(a.indent, key);
-    items.push_back(0);
-  }
+  return node_difference(YAML::Load(config_to_yaml(comparable(run))), YAML::Load(config_to_yaml(comparable(given))),
+                         "", what);
 }
 
 void check_same_run(const Config& run, const Config& given, const std::string& what) {
