@@ -301,4 +301,24 @@ TEST_CASE("loss_class_weights: numeric labels compare as numbers; two spellings 
   CHECK_THROWS_WITH_AS(loss_class_weights(lc, prep, {}),
                        "loss.class_weights: '0' and '0.0' are the same class '0' of the data; give it one weight",
                        DataError);  // exit 3: with string labels "0" and "0.0" they would be two classes
+
+}
+
+TEST_CASE("loss_class_weights: string labels map to their class index; balanced from the class counts") {
+  Preprocessing prep;
+  prep.classes = {"setosa", "versicolor", "virginica"};
+  LossConfig lc;
+  lc.name = "cross_entropy";
+  lc.class_weights = {{"virginica", 2.0}};
+  CHECK(loss_class_weights(lc, prep, {}) == std::vector<float>{1.0f, 1.0f, 2.0f});
+  LossConfig bal;
+  bal.name = "cross_entropy";
+  bal.class_weights_balanced = true;
+  // sklearn's balanced: n / (classes * count) = 6 / (3 * {1, 2, 3}).
+  const std::vector<float> w = loss_class_weights(bal, prep, {1, 2, 3});
+  REQUIRE(w.size() == 3);
+  CHECK(w[0] == doctest::Approx(2.0));
+  CHECK(w[1] == doctest::Approx(1.0));
+  CHECK(w[2] == doctest::Approx(2.0 / 3.0));
+  CHECK(loss_class_weights(bal, prep, {}).empty());  // a saved model has no counts: unweighted
 }

@@ -118,7 +118,7 @@ expect_eq evaluate_vs_predict "$(printf '%.6f' "$acc_eval")" "$acc_pred"
 # ---- info.
 expect_rc 0 info "$NNTRAIN" info run/model.bin
 expect_match info "$T/info.out" 'mean_radius'
-expect_match info "$T/info.out" '257'
+expect_match info "$T/info.out" '^parameters: 257$'
 expect_rc 0 info_json "$NNTRAIN" info run/model.bin --json
 expect_match info_json "$T/info_json.out" '^\{'
 

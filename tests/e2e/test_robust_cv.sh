@@ -90,7 +90,7 @@ grep -q "holds an nntrain cv run" "$T/err" || fail "fit collision message: $(cat
 set +e
 "$NNTRAIN" cv "$T/iris.yaml" --folds 500 --out "$T/toomany" --threads 1 --quiet 2>/dev/null; rc=$?
 set -e
-[ $rc -ne 0 ] || fail "cv with 500 folds on 150 rows succeeded"
+[ $rc -eq 3 ] || fail "cv with 500 folds on 150 rows exited $rc, want 3 (a data error)"
 [ ! -e "$T/toomany" ] || fail "a failed cv left its folder behind"
 
 # Usage errors are exit 2.
