@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY=",$2," ; shift ;;
     --build) BUILD=$(cd "$2" && pwd); shift ;;
     --no-build) DO_BUILD=0 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

@@ -16,7 +16,7 @@
 # comparison with stopped=diverged), 2 on a usage error.
 set -euo pipefail
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
 config=$1 out=$2
 shift 2
