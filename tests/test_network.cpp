@@ -159,31 +159,9 @@ TEST_CASE("gradients accumulate until zero_grad; the input gradient on request")
   for (size_t i = 0; i < g1.size(); ++i) CHECK(net.grads()[i] == 0.0f);
 }
 
-// ---- no allocation in the batch loop ------------------------------------------------------
-// Counting replacement of the global operator new (this test binary only); counting is on
-// only inside the window below.
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
+// ---- no allocation in the batch loop (operator new counted: alloc_counter.h) ----------------
+#include "alloc_counter.h"
 #include "nntrain/optimizer.h"
-
-static std::atomic<long> g_allocations{0};
-static std::atomic<bool> g_counting{false};
-
-void* operator new(std::size_t n) {
-  if (g_counting) ++g_allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-// GCC 12 sees the library's inlined calls of the standard operator new and calls the free()
-// below mismatched (-Wmismatched-new-delete), though every new in this binary is the malloc
-// above; the pragma silences that false positive here only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
 
 TEST_CASE("a training step (forward, loss, backward, clip, optimizer) allocates nothing") {
   std::vector<LayerSpec> specs{layer(16, "relu", 0.2), layer(8, "gelu"), layer(3, "softmax")};
@@ -202,14 +180,13 @@ TEST_CASE("a training step (forward, loss, backward, clip, optimizer) allocates 
   net.train();
   // the counter itself works
   static std::vector<float>* escape = nullptr;
-  g_allocations = 0;
-  g_counting = true;
-  escape = new std::vector<float>(100);
-  g_counting = false;
-  CHECK(g_allocations == 2);
+  {
+    const test_util::AllocCount count;
+    escape = new std::vector<float>(100);
+    CHECK(count.since_start() == 2);
+  }
   delete escape;
-  g_allocations = 0;
-  g_counting = true;
+  const test_util::AllocCount count;
   for (int step = 0; step < 3; ++step) {
     net.zero_grad();
     forward_backward(net, *loss, ConstMatrix(x.data(), 32, 5), ConstMatrix(y.data(), 32, 1), rng,
@@ -218,6 +195,5 @@ TEST_CASE("a training step (forward, loss, backward, clip, optimizer) allocates 
     opt->step(net.params(), net.grads(), net.num_params(), 1e-3);
   }
   evaluate_loss(net, *loss, ConstMatrix(x.data(), 32, 5), ConstMatrix(y.data(), 32, 1), rng, nullptr);
-  g_counting = false;
-  CHECK(g_allocations == 0);
+  CHECK(count.since_start() == 0);
 }

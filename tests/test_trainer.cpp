@@ -1,19 +1,15 @@
 // trainer.cpp: resume from a state taken mid-epoch or between epochs gives the same weights
 // bit for bit; divergence, early stopping, the recorded losses and rates against their
 // definitions (evaluate_loss of the same data, the schedule's formula).
-// The allocation counter at the end replaces operator new/delete with malloc/free; GCC cannot
-// tell they match and warns at every inlined delete.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <memory>
 #include <vector>
 
+#include "alloc_counter.h"
 #include "nntrain/error.h"
 #include "nntrain/loss.h"
 #include "nntrain/optimizer.h"
@@ -273,18 +269,6 @@ TEST_CASE("a state that does not fit the network is refused") {
   CHECK_THROWS_AS(r.trainer.set_state(st), ModelFileError);
 }
 
-// Counts every operator new in this test executable (harmless for the other tests).
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-void* operator new(size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-
 TEST_CASE("the batch loop allocates nothing") {
   Setup s;  // shuffled batches, dropout, Adam, clipping: everything the loop does
   s.train_cfg.clip_grad_norm = 1.0;
@@ -292,9 +276,10 @@ TEST_CASE("the batch loop allocates nothing") {
   Data d(100, false, 1), v(30, false, 2);
   Run r(s, d, &v);
   uint64_t last = 0, batches = 0, allocating = 0;
+  const test_util::AllocCount count;  // operator new counted (alloc_counter.h)
   TrainerCallbacks cb;
   cb.on_batch = [&](int, uint64_t batch, uint64_t) {
-    const uint64_t now = g_allocations.load();
+    const uint64_t now = count.since_start();
     if (batch > 1 && now != last) ++allocating;  // between two batches of one epoch
     last = now;
     ++batches;
