@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <string>
 
-#include "nntrain/config_io.h"
-#include "nntrain/dataset.h"
-#include "nntrain/fit.h"
+#include "nntrain/data/config_io.h"
+#include "nntrain/data/dataset.h"
+#include "nntrain/run/fit.h"
 
 CLI::App* setup_check(CLI::App& app, CheckOptions& o) {
   CLI::App* sub = app.add_subcommand("check", "Validate a config, its overrides and its data; print the network");

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "nntrain/compare.h"
+#include "nntrain/run/compare.h"
 
 CLI::App* setup_compare(CLI::App& app, CompareOptions& o) {
   CLI::App* sub = app.add_subcommand("compare", "Compare run directories: differing hyperparameters and final metrics");

@@ -1,5 +1,5 @@
 // `nntrain compare RUN_DIR ... [--sort METRIC]`: one row per run, the hyperparameters that
-// differ and the final metrics, best first. The logic lives in lib/nntrain/compare.h.
+// differ and the final metrics, best first. The logic lives in lib/nntrain/run/compare.h.
 #pragma once
 #include <CLI/CLI.hpp>
 

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "nntrain/atomic_file.h"
-#include "nntrain/config_io.h"
-#include "nntrain/error.h"
-#include "nntrain/fit.h"
+#include "nntrain/run/atomic_file.h"
+#include "nntrain/data/config_io.h"
+#include "nntrain/core/error.h"
+#include "nntrain/run/fit.h"
 
 CLI::App* setup_cv(CLI::App& app, CvOptions& o) {
   CLI::App* sub = app.add_subcommand(

@@ -1,5 +1,5 @@
 // `nntrain evaluate`: the model in eval mode over a labelled CSV, with the loss it was trained
-// with (make_loss/evaluate_loss) and the metrics of lib/nntrain/metrics.h. Writes nothing.
+// with (make_loss/evaluate_loss) and the metrics of lib/nntrain/run/metrics.h. Writes nothing.
 #include "cmd_evaluate.h"
 
 #include <algorithm>
@@ -9,14 +9,14 @@
 #include <vector>
 
 #include "csv_out.h"
-#include "nntrain/blas.h"
-#include "nntrain/dataset.h"
-#include "nntrain/fit.h"
-#include "nntrain/loss.h"
-#include "nntrain/metrics.h"
-#include "nntrain/model_file.h"
-#include "nntrain/network.h"
-#include "nntrain/rng.h"
+#include "nntrain/core/blas.h"
+#include "nntrain/data/dataset.h"
+#include "nntrain/run/fit.h"
+#include "nntrain/core/loss.h"
+#include "nntrain/run/metrics.h"
+#include "nntrain/run/model_file.h"
+#include "nntrain/core/network.h"
+#include "nntrain/core/rng.h"
 
 CLI::App* setup_evaluate(CLI::App& app, EvaluateOptions& o) {
   CLI::App* sub = app.add_subcommand("evaluate", "Loss and metrics of a trained model on a labelled CSV");

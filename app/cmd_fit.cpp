@@ -6,9 +6,9 @@
 
 #include <cstdio>
 
-#include "nntrain/config_io.h"
-#include "nntrain/error.h"
-#include "nntrain/fit.h"
+#include "nntrain/data/config_io.h"
+#include "nntrain/core/error.h"
+#include "nntrain/run/fit.h"
 
 CLI::App* setup_fit(CLI::App& app, FitCommandOptions& o) {
   CLI::App* sub = app.add_subcommand("fit", "Train a network from a YAML config; write a run directory");

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "nntrain/model_file.h"
+#include "nntrain/run/model_file.h"
 
 CLI::App* setup_info(CLI::App& app, InfoOptions& o) {
   CLI::App* sub = app.add_subcommand("info", "Show a model file's architecture, features, classes and preprocessing");

@@ -8,13 +8,13 @@
 #include <string>
 
 #include "csv_out.h"
-#include "nntrain/atomic_file.h"
-#include "nntrain/blas.h"
-#include "nntrain/dataset.h"
-#include "nntrain/error.h"
-#include "nntrain/model_file.h"
-#include "nntrain/network.h"
-#include "nntrain/rng.h"
+#include "nntrain/run/atomic_file.h"
+#include "nntrain/core/blas.h"
+#include "nntrain/data/dataset.h"
+#include "nntrain/core/error.h"
+#include "nntrain/run/model_file.h"
+#include "nntrain/core/network.h"
+#include "nntrain/core/rng.h"
 
 CLI::App* setup_predict(CLI::App& app, PredictOptions& o) {
   CLI::App* sub = app.add_subcommand("predict", "Predict with a trained model: CSV in, CSV of predictions out");

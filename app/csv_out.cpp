@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "nntrain/atomic_file.h"
-#include "nntrain/error.h"
+#include "nntrain/run/atomic_file.h"
+#include "nntrain/core/error.h"
 
 std::string csv_field(const std::string& s) {
   const bool quote = s.find_first_of(",\"\r\n") != std::string::npos ||

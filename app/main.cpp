@@ -18,8 +18,8 @@
 #include "cmd_fit.h"
 #include "cmd_info.h"
 #include "cmd_predict.h"
-#include "nntrain/did_you_mean.h"
-#include "nntrain/error.h"
+#include "nntrain/data/did_you_mean.h"
+#include "nntrain/core/error.h"
 
 namespace {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "nntrain/dataset.h"
-#include "nntrain/error.h"
+#include "nntrain/data/dataset.h"
+#include "nntrain/core/error.h"
 
 using namespace nntrain;
 

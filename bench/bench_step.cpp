@@ -8,10 +8,10 @@
 #include <cstring>
 #include <vector>
 
-#include "nntrain/blas.h"
-#include "nntrain/loss.h"
-#include "nntrain/network.h"
-#include "nntrain/optimizer.h"
+#include "nntrain/core/blas.h"
+#include "nntrain/core/loss.h"
+#include "nntrain/core/network.h"
+#include "nntrain/core/optimizer.h"
 
 using namespace nntrain;
 

@@ -12,11 +12,11 @@
 #include <utility>
 #include <vector>
 
-#include "nntrain/blas.h"
-#include "nntrain/config_io.h"
-#include "nntrain/dataset.h"
-#include "nntrain/error.h"
-#include "nntrain/fit.h"
+#include "nntrain/core/blas.h"
+#include "nntrain/data/config_io.h"
+#include "nntrain/data/dataset.h"
+#include "nntrain/core/error.h"
+#include "nntrain/run/fit.h"
 
 using namespace nntrain;
 using Clock = std::chrono::steady_clock;

@@ -28,7 +28,7 @@
 
 #include <cblas.h>
 
-#include "nntrain/blas.h"
+#include "nntrain/core/blas.h"
 
 using Clock = std::chrono::steady_clock;
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "nntrain/config_io.h"
-#include "nntrain/error.h"
+#include "nntrain/data/config_io.h"
+#include "nntrain/core/error.h"
 
 using namespace nntrain;
 

@@ -10,9 +10,9 @@
 #include <functional>
 #include <string>
 
-#include "nntrain/csv.h"
-#include "nntrain/dataset.h"
-#include "nntrain/error.h"
+#include "nntrain/data/csv.h"
+#include "nntrain/data/dataset.h"
+#include "nntrain/core/error.h"
 
 using namespace nntrain;
 

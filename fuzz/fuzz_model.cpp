@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "nntrain/checkpoint.h"
-#include "nntrain/error.h"
-#include "nntrain/model_file.h"
-#include "nntrain/rng.h"
+#include "nntrain/run/checkpoint.h"
+#include "nntrain/core/error.h"
+#include "nntrain/run/model_file.h"
+#include "nntrain/core/rng.h"
 
 using namespace nntrain;
 

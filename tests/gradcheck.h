@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "nntrain/rng.h"
+#include "nntrain/core/rng.h"
 
 namespace gradcheck {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "nntrain/error.h"
-#include "nntrain/safetensors.h"
+#include "nntrain/core/error.h"
+#include "nntrain/run/safetensors.h"
 
 namespace test_util {
 

@@ -6,8 +6,8 @@
 
 #include "core_fixtures.h"
 #include "gradcheck.h"
-#include "nntrain/activation.h"
-#include "nntrain/error.h"
+#include "nntrain/core/activation.h"
+#include "nntrain/core/error.h"
 
 using namespace nntrain;
 

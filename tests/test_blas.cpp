@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "nntrain/blas.h"
-#include "nntrain/rng.h"
+#include "nntrain/core/blas.h"
+#include "nntrain/core/rng.h"
 
 using namespace nntrain;
 

@@ -8,9 +8,9 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "nntrain/checkpoint.h"
-#include "nntrain/error.h"
-#include "nntrain/safetensors.h"
+#include "nntrain/run/checkpoint.h"
+#include "nntrain/core/error.h"
+#include "nntrain/run/safetensors.h"
 #include "safetensors_util.h"
 
 using namespace nntrain;

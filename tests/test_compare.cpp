@@ -1,11 +1,11 @@
-// Tests of lib/nntrain/compare: config flattening, metrics.json reading, differing keys,
+// Tests of lib/nntrain/run/compare: config flattening, metrics.json reading, differing keys,
 // sort direction and fallback, table alignment. Expected values are written out by hand.
 #include <doctest/doctest.h>
 
 #include <cmath>
 
-#include "nntrain/compare.h"
-#include "nntrain/error.h"
+#include "nntrain/run/compare.h"
+#include "nntrain/core/error.h"
 
 using namespace nntrain;
 

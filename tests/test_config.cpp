@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "nntrain/config_io.h"
-#include "nntrain/did_you_mean.h"
-#include "nntrain/error.h"
+#include "nntrain/data/config_io.h"
+#include "nntrain/data/did_you_mean.h"
+#include "nntrain/core/error.h"
 #include "test_util.h"
 
 using namespace nntrain;

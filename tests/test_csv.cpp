@@ -8,8 +8,8 @@
 #include <limits>
 #include <string>
 
-#include "nntrain/csv.h"
-#include "nntrain/error.h"
+#include "nntrain/data/csv.h"
+#include "nntrain/core/error.h"
 #include "test_util.h"
 
 using namespace nntrain;

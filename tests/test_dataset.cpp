@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "nntrain/dataset.h"
-#include "nntrain/error.h"
+#include "nntrain/data/dataset.h"
+#include "nntrain/core/error.h"
 #include "test_util.h"
 
 using namespace nntrain;

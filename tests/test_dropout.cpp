@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "gradcheck.h"
-#include "nntrain/dropout.h"
+#include "nntrain/core/dropout.h"
 
 using namespace nntrain;
 

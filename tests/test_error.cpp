@@ -1,7 +1,7 @@
 // Tests for error.h: formatting of positions and exit codes.
 #include <doctest/doctest.h>
 
-#include "nntrain/error.h"
+#include "nntrain/core/error.h"
 
 using namespace nntrain;
 

@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "nntrain/config_io.h"
-#include "nntrain/error.h"
-#include "nntrain/fit.h"
-#include "nntrain/model_file.h"
-#include "nntrain/signals.h"
+#include "nntrain/data/config_io.h"
+#include "nntrain/core/error.h"
+#include "nntrain/run/fit.h"
+#include "nntrain/run/model_file.h"
+#include "nntrain/run/signals.h"
 
 using namespace nntrain;
 namespace fs = std::filesystem;

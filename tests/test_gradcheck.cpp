@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "gradcheck.h"
-#include "nntrain/activation.h"
-#include "nntrain/linear.h"
+#include "nntrain/core/activation.h"
+#include "nntrain/core/linear.h"
 
 using namespace nntrain;
 

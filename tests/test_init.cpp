@@ -5,8 +5,8 @@
 #include <cmath>
 #include <vector>
 
-#include "nntrain/error.h"
-#include "nntrain/init.h"
+#include "nntrain/core/error.h"
+#include "nntrain/core/init.h"
 
 using namespace nntrain;
 

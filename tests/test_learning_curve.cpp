@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "nntrain/learning_curve.h"
+#include "nntrain/run/learning_curve.h"
 
 using namespace nntrain;
 

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "gradcheck.h"
-#include "nntrain/activation.h"
-#include "nntrain/linear.h"
+#include "nntrain/core/activation.h"
+#include "nntrain/core/linear.h"
 
 using namespace nntrain;
 

@@ -8,8 +8,8 @@
 
 #include "core_fixtures.h"
 #include "gradcheck.h"
-#include "nntrain/error.h"
-#include "nntrain/loss.h"
+#include "nntrain/core/error.h"
+#include "nntrain/core/loss.h"
 #include "test_util.h"
 
 using namespace nntrain;

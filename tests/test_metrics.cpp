@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "nntrain/metrics.h"
+#include "nntrain/run/metrics.h"
 
 using namespace nntrain;
 

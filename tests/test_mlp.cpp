@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "gradcheck.h"
-#include "nntrain/error.h"
-#include "nntrain/loss.h"
-#include "nntrain/mlp.h"
+#include "nntrain/core/error.h"
+#include "nntrain/core/loss.h"
+#include "nntrain/core/mlp.h"
 #include "test_util.h"
 
 using namespace nntrain;

@@ -10,11 +10,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "nntrain/error.h"
-#include "nntrain/model_file.h"
-#include "nntrain/network.h"
-#include "nntrain/rng.h"
-#include "nntrain/safetensors.h"
+#include "nntrain/core/error.h"
+#include "nntrain/run/model_file.h"
+#include "nntrain/core/network.h"
+#include "nntrain/core/rng.h"
+#include "nntrain/run/safetensors.h"
 #include "safetensors_util.h"
 
 using namespace nntrain;

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "core_fixtures.h"
-#include "nntrain/error.h"
-#include "nntrain/loss.h"
-#include "nntrain/network.h"
+#include "nntrain/core/error.h"
+#include "nntrain/core/loss.h"
+#include "nntrain/core/network.h"
 #include "test_util.h"
 
 using namespace nntrain;
@@ -161,7 +161,7 @@ TEST_CASE("gradients accumulate until zero_grad; the input gradient on request")
 
 // ---- no allocation in the batch loop (operator new counted: alloc_counter.h) ----------------
 #include "alloc_counter.h"
-#include "nntrain/optimizer.h"
+#include "nntrain/core/optimizer.h"
 
 TEST_CASE("a training step (forward, loss, backward, clip, optimizer) allocates nothing") {
   std::vector<LayerSpec> specs{layer(16, "relu", 0.2), layer(8, "gelu"), layer(3, "softmax")};

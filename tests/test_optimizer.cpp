@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "core_fixtures.h"
-#include "nntrain/error.h"
-#include "nntrain/loss.h"
-#include "nntrain/optimizer.h"
+#include "nntrain/core/error.h"
+#include "nntrain/core/loss.h"
+#include "nntrain/core/optimizer.h"
 
 using namespace nntrain;
 

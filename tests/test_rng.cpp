@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "nntrain/rng.h"
+#include "nntrain/core/rng.h"
 
 using namespace nntrain;
 

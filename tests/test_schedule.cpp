@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "core_fixtures.h"
-#include "nntrain/error.h"
-#include "nntrain/schedule.h"
+#include "nntrain/core/error.h"
+#include "nntrain/core/schedule.h"
 
 using namespace nntrain;
 

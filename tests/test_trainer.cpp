@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "alloc_counter.h"
-#include "nntrain/error.h"
-#include "nntrain/loss.h"
-#include "nntrain/optimizer.h"
-#include "nntrain/schedule.h"
-#include "nntrain/trainer.h"
+#include "nntrain/core/error.h"
+#include "nntrain/core/loss.h"
+#include "nntrain/core/optimizer.h"
+#include "nntrain/core/schedule.h"
+#include "nntrain/run/trainer.h"
 
 using namespace nntrain;
 

@@ -3,8 +3,8 @@
 #pragma once
 #include <string>
 
-#include "nntrain/config.h"
-#include "nntrain/error.h"
+#include "nntrain/core/config.h"
+#include "nntrain/core/error.h"
 
 namespace test_util {
 

@@ -12,9 +12,9 @@
 #include <sstream>
 #include <string>
 
-#include "nntrain/checkpoint.h"
-#include "nntrain/error.h"
-#include "nntrain/model_file.h"
+#include "nntrain/run/checkpoint.h"
+#include "nntrain/core/error.h"
+#include "nntrain/run/model_file.h"
 
 namespace fs = std::filesystem;
 

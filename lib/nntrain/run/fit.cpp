@@ -1,0 +1,669 @@
+// fit(): config -> data -> network -> trainer -> run directory (SPEC.md "The run directory").
+// The I/O policy of a run lives here (which file when, what the console shows); the loop
+// itself is trainer.cpp. Every file goes through write_file_atomic.
+//
+// checkpoint.bin rule: written every output.checkpoint_every epochs, on interruption, and at
+// the end of every run that did not diverge (so `--resume DIR training.epochs=N` can extend a
+// finished run). It holds the training weights (before early stopping restores the best ones).
+//
+// log.csv rule: rewritten after the first epoch, then whenever kLogRewriteSeconds have passed
+// since the last rewrite, before every checkpoint (so log.csv never has fewer epochs than
+// checkpoint.bin) and at the end. Each rewrite is a tmp + rename, which on ext4 costs about
+// 0.25 ms (a rename over an existing file starts writeback of the new one): more than a whole
+// epoch of a small network, and 100 of them were half of an iris run's wall time.
+//
+// fsync rule: model.bin, checkpoint.bin and config.yaml (which --resume needs beside the
+// checkpoint) are synced; log.csv, metrics.json and learning_curve.svg are not (tmp + rename
+// still keeps them whole after a crash or kill -9; only a power loss can lose them, and a
+// resume then warns about missing log rows). An fsync costs 0.2 ms on a quiet disk and up to
+// 40 ms on a busy one, and a sweep pays it per run.
+#include "nntrain/run/fit.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <yaml-cpp/yaml.h>
+
+#include "nntrain/run/atomic_file.h"
+#include "nntrain/core/blas.h"
+#include "nntrain/run/checkpoint.h"
+#include "nntrain/data/config_io.h"
+#include "nntrain/core/error.h"
+#include "nntrain/run/learning_curve.h"
+#include "nntrain/core/loss.h"
+#include "nntrain/run/metrics.h"
+#include "nntrain/run/model_file.h"
+#include "nntrain/core/network.h"
+#include "nntrain/core/optimizer.h"
+#include "nntrain/core/rng.h"
+#include "nntrain/core/schedule.h"
+#include "nntrain/run/signals.h"
+#include "nntrain/run/trainer.h"
+
+namespace fs = std::filesystem;
+
+namespace nntrain {
+
+std::string expand_output_dir(const std::string& dir, const std::string& stem) {
+  std::string out = dir;
+  const std::string key = "{config}";
+  for (size_t p = out.find(key); p != std::string::npos; p = out.find(key, p + stem.size()))
+    out.replace(p, key.size(), stem);
+  return out;
+}
+
+namespace {
+
+// The class index of a label written in the config (loss.class_weights), or -1.
+long class_index(const Preprocessing& prep, const std::string& label) {
+  for (size_t i = 0; i < prep.classes.size(); ++i) {
+    if (prep.classes[i] == label) return static_cast<long>(i);
+    if (prep.classes_numeric) {
+      char* end1 = nullptr;
+      char* end2 = nullptr;
+      const double a = std::strtod(prep.classes[i].c_str(), &end1);
+      const double b = std::strtod(label.c_str(), &end2);
+      if (end1 && *end1 == '\0' && end2 && *end2 == '\0' && !label.empty() && a == b) return static_cast<long>(i);
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::vector<float> loss_class_weights(const LossConfig& loss, const Preprocessing& prep,
+                                      const std::vector<size_t>& class_counts) {
+  if (loss.name != "cross_entropy") return {};
+  if (loss.class_weights_balanced) return class_counts.empty() ? std::vector<float>{} : balanced_class_weights(class_counts);
+  if (loss.class_weights.empty()) return {};
+  std::vector<float> w(prep.classes.size(), 1.0f);
+  std::vector<std::string> given(prep.classes.size());  // the label that set each class's weight
+  for (const auto& [label, weight] : loss.class_weights) {
+    const long i = class_index(prep, label);
+    if (i < 0) {
+      std::string known;
+      for (const auto& c : prep.classes) known += (known.empty() ? "" : ", ") + c;
+      throw DataError("loss.class_weights: class '" + label + "' does not occur in the training data (classes: " +
+                      known + ")");
+    }
+    std::string& first = given[static_cast<size_t>(i)];
+    if (!first.empty())  // numeric labels compare as numbers: 0 and 0.0 are one class
+      throw DataError("loss.class_weights: '" + first + "' and '" + label + "' are the same class '" +
+                      prep.classes[static_cast<size_t>(i)] + "' of the data; give it one weight");
+    first = label;
+    w[static_cast<size_t>(i)] = static_cast<float>(weight);
+  }
+  return w;
+}
+
+namespace {
+
+size_t batch_rows_of(const TrainingConfig& t, const TrainingData& data) {
+  const size_t rows = t.full_batch ? data.train.rows
+                                   : std::min(data.train.rows, static_cast<size_t>(std::max(t.batch_size, 1)));
+  return std::max<size_t>(rows, 1);
+}
+
+std::optional<EvalSplit> eval_split(const std::optional<Dataset>& d) {
+  if (!d) return std::nullopt;
+  return EvalSplit{d->xm(), d->ym()};
+}
+
+}  // namespace
+
+TrainingSetup::TrainingSetup(const Config& cfg, TrainingData d)
+    : data(std::move(d)),
+      net(cfg.model.layers, data.prep.input_width(), batch_rows_of(cfg.training, data)),
+      rng(cfg.training.seed),
+      loss(make_loss(cfg.loss, cfg.model.layers.back(), loss_class_weights(cfg.loss, data.prep, data.class_counts))),
+      optimizer(make_optimizer(cfg.optimizer, net.num_params())),
+      schedule(cfg.schedule, cfg.optimizer.lr, cfg.training.epochs),
+      trainer(net, *loss, *optimizer, schedule, rng, cfg.training, data.prep.task, {data.train.xm(), data.train.ym()},
+              eval_split(data.val)) {
+  if (cfg.schedule.name == "plateau" && !data.val)
+    throw ConfigError("schedule.name: plateau reads val_loss and needs a validation set (data.validation)");
+  // The trainer has not drawn from rng yet: init takes the first numbers, as it always has.
+  if (!cfg.model.init_from.empty()) load_weights_into(net, cfg.model.init_from);
+  else net.init(cfg.model.init, rng);
+}
+
+namespace {
+
+// What may differ between the run's config and the one resuming it: training.epochs, and
+// things that do not change the numbers (where the run is written, how often it logs).
+Config comparable(Config c) {
+  c.loss.long_form = true;  // `loss: bce` and `loss: {name: bce}` are one loss (compared in full)
+  c.training.epochs = 0;
+  c.training.log_every = 0;
+  c.output.dir.clear();
+  c.source_path.clear();
+  c.stem.clear();
+  return c;
+}
+
+// Where two resolved configs first differ, walking their YAML (config_to_yaml) side by side:
+// "optimizer.lr is 0.01 in the run and 0.003 in <what>". A list of maps is compared item by
+// item and the item shown whole ("model.layers.1 is {units: 3, ...}"); a map whose keys
+// differ (another class in class_weights) or a list of another length is named as a block.
+std::string node_difference(const YAML::Node& a, const YAML::Node& b, const std::string& name,
+                            const std::string& what) {
+  const auto text = [](const YAML::Node& n) {
+    YAML::Emitter e;
+    e.SetNullFormat(YAML::LowerNull);
+    YAML::Node flow = YAML::Clone(n);
+    flow.SetStyle(YAML::EmitterStyle::Flow);  // one line, whatever style the block had
+    e << flow;
+    return std::string(e.c_str());
+  };
+  const std::string block = (name.empty() ? std::string("the config") : name) + " differs between the run and " + what;
+  if (a.IsMap() && b.IsMap()) {
+    if (a.size() != b.size()) return block;
+    for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
+      const std::string key = ia->first.Scalar();
+      if (key != ib->first.Scalar()) return block;
+      const std::string d = node_difference(ia->second, ib->second, name.empty() ? key : name + "." + key, what);
+      if (!d.empty()) return d;
+    }
+    return "";
+  }
+  if (a.IsSequence() && b.IsSequence()) {
+    if (a.size() != b.size()) return block;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].IsMap() && text(a[i]) != text(b[i]))
+        return name + "." + std::to_string(i) + " is " + text(a[i]) + " in the run and " + text(b[i]) + " in " + what;
+  }
+  const std::string ta = text(a), tb = text(b);
+  return ta == tb ? "" : name + " is " + ta + " in the run and " + tb + " in " + what;
+}
+
+std::string first_difference(const Config& run, const Config& given, const std::string& what) {
+  return node_difference(YAML::Load(config_to_yaml(comparable(run))), YAML::Load(config_to_yaml(comparable(given))),
+                         "", what);
+}
+
+void check_same_run(const Config& run, const Config& given, const std::string& what) {
+  if (comparable(run) == comparable(given)) return;
+  const std::string diff = first_difference(run, given, what);
+  throw ConfigError((diff.empty() ? what + " differs from the run's config" : diff) +
+                    "; only training.epochs may change when resuming (for other changes start a new run)");
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string with_commas(size_t n) {
+  const std::string digits = std::to_string(n);
+  std::string s;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s.push_back(',');
+    s.push_back(digits[i]);
+  }
+  return s;
+}
+
+std::string duration_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
+  const long s = std::lround(seconds);
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+  else if (s >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  else if (seconds >= 10) std::snprintf(buf, sizeof buf, "%lds", s);
+  else std::snprintf(buf, sizeof buf, "%.1fs", seconds);
+  return buf;
+}
+
+std::string architecture_text(size_t in, const std::vector<LayerSpec>& layers) {
+  std::string s = std::to_string(in);
+  for (const auto& l : layers) {
+    s += " -> " + std::to_string(l.units);
+    if (l.activation != "identity") s += " " + l.activation;
+    if (l.dropout > 0) s += " (dropout " + fmt("%g", l.dropout) + ")";
+  }
+  return s;
+}
+
+// log.csv, kept in memory as its rows and rewritten whole after every epoch.
+struct RunLog {
+  std::string header;
+  std::vector<std::string> rows;
+  std::vector<CurvePoint> points;
+};
+
+std::string log_header(Task task) {
+  std::string h = "epoch,train_loss,val_loss";
+  for (const auto& m : metric_names(task)) h += ",val_" + m;
+  return h + ",lr,seconds";
+}
+
+std::string log_row(const EpochRecord& r, Task task) {
+  std::string s = std::to_string(r.epoch) + "," + fmt("%.9g", r.train_loss) + ",";
+  if (r.has_val) s += fmt("%.9g", r.val_loss);
+  for (const auto& name : metric_names(task)) {
+    s += ",";
+    for (const auto& m : r.val_metrics)
+      if (m.name == name && r.has_val) s += fmt("%.9g", m.value);
+  }
+  return s + "," + fmt("%.9g", r.lr) + "," + fmt("%.4f", r.seconds);
+}
+
+CurvePoint curve_point(const EpochRecord& r, Task task) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  CurvePoint p{r.epoch, r.train_loss, r.has_val ? r.val_loss : nan, nan};
+  for (const auto& m : r.val_metrics)
+    if (m.name == main_metric(task) && r.has_val) p.val_metric = m.value;
+  return p;
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> f;
+  std::string cur;
+  for (char c : line) {
+    if (c == ',') {
+      f.push_back(cur);
+      cur.clear();
+    } else if (c != '\r') {
+      cur += c;
+    }
+  }
+  f.push_back(cur);
+  return f;
+}
+
+double parse_or_nan(const std::string& s) {
+  if (s.empty()) return std::numeric_limits<double>::quiet_NaN();
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  return end && *end == '\0' ? v : std::numeric_limits<double>::quiet_NaN();
+}
+
+// The first `epochs` rows of an existing log.csv (a resumed run continues it).
+void read_log(const std::string& path, int epochs, Task task, RunLog& log) {
+  std::istringstream in(read_text(path));
+  std::string line;
+  if (!std::getline(in, line)) return;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line != log.header) return;  // another layout: start the log afresh
+  const std::vector<std::string> cols = split_csv_line(log.header);
+  size_t metric_col = 0;
+  for (size_t i = 0; i < cols.size(); ++i)
+    if (cols[i] == "val_" + main_metric(task)) metric_col = i;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const std::vector<std::string> f = split_csv_line(line);
+    if (f.size() != cols.size()) break;
+    const int epoch = std::atoi(f[0].c_str());
+    if (epoch != static_cast<int>(log.rows.size()) + 1 || epoch > epochs) break;
+    log.rows.push_back(line);
+    log.points.push_back({epoch, parse_or_nan(f[1]), parse_or_nan(f[2]),
+                          metric_col ? parse_or_nan(f[metric_col]) : std::numeric_limits<double>::quiet_NaN()});
+  }
+}
+
+// tmp + rename without fsync (see "log.csv rule" at the top).
+void write_log(const std::string& path, const RunLog& log) {
+  std::string text = log.header + "\n";
+  for (const auto& r : log.rows) text += r + "\n";
+  write_file_atomic(path, text, /*sync=*/false);
+}
+
+constexpr double kLogRewriteSeconds = 0.1;
+
+// A JSON number, or null when not finite.
+nlohmann::ordered_json number(double v) {
+  if (!std::isfinite(v)) return nullptr;
+  return v;
+}
+
+// The loss and metrics of the network (eval mode) on one split, into `out` as <prefix>_<name>.
+void evaluate_split(Network& net, const Loss& loss, const Dataset& d, Task task, const std::string& prefix,
+                    nlohmann::ordered_json& out) {
+  if (d.rows == 0) return;
+  std::vector<float> outputs(d.rows * net.out_features());
+  Matrix om{outputs.data(), d.rows, net.out_features()};
+  Rng rng(0);
+  const double l = evaluate_loss(net, loss, d.xm(), d.ym(), rng, &om);
+  out[prefix + "_loss"] = number(l);
+  for (const auto& m : compute_metrics(task, om, d.ym())) out[prefix + "_" + m.name] = number(m.value);
+}
+
+// Restores the previous signal handlers when fit() leaves, however it leaves.
+struct SignalScope {
+  bool active;
+  explicit SignalScope(bool install) : active(install) {
+    clear_stop();
+    if (active) install_stop_handlers();
+  }
+  ~SignalScope() {
+    if (active) remove_stop_handlers();
+  }
+};
+
+// The stderr progress bar, drawn only when stderr is a terminal: the whole run's progress,
+// the epoch under way and the ETA, redrawn at most five times a second (short runs never
+// show it).
+struct ProgressBar {
+  bool enabled = false;
+  bool drawn = false;
+  std::chrono::steady_clock::time_point start, last;
+  uint64_t batches_at_start = 0;  // global batch index when this session started
+  uint64_t total_batches = 0;     // the whole run's
+  int epochs = 0;
+
+  void draw(int epoch, uint64_t batch, uint64_t batches) {
+    if (!enabled) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::milliseconds(200)) return;
+    last = now;
+    const uint64_t global = static_cast<uint64_t>(epoch - 1) * batches + batch;
+    const double elapsed = std::chrono::duration<double>(now - start).count();
+    const uint64_t done = global > batches_at_start ? global - batches_at_start : 0;
+    const uint64_t left = total_batches > global ? total_batches - global : 0;
+    const double eta = done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(left) : 0;
+    const double frac = total_batches > 0 ? static_cast<double>(global) / static_cast<double>(total_batches) : 1;
+    const int width = 30;
+    std::string bar(static_cast<size_t>(width * std::min(frac, 1.0)), '=');
+    bar.resize(static_cast<size_t>(width), ' ');
+    std::fprintf(stderr, "\r\033[K[%s] %3d%%  epoch %d/%d  ETA %s", bar.c_str(), static_cast<int>(100 * frac), epoch,
+                 epochs, duration_text(eta).c_str());
+    std::fflush(stderr);
+    drawn = true;
+  }
+  void clear() {
+    if (drawn) std::fprintf(stderr, "\r\033[K");
+    drawn = false;
+  }
+};
+
+std::string epoch_line(const EpochRecord& r, int epochs, Task task) {
+  std::string s = "epoch " + std::to_string(r.epoch) + "/" + std::to_string(epochs) + "  train_loss " +
+                  fmt("%.4f", r.train_loss);
+  if (r.has_val) {
+    s += "  val_loss " + fmt("%.4f", r.val_loss);
+    for (const auto& m : r.val_metrics)  // the main metric only; log.csv has them all
+      if (m.name == main_metric(task)) s += "  val_" + m.name + " " + fmt("%.4f", m.value);
+  }
+  s += "  lr " + fmt("%.3g", r.lr) + "  (" + fmt("%.2f", r.seconds) + "s)";
+  return s;
+}
+
+// NNTRAIN_TEST_STOP_AFTER_BATCHES=N[:term]: behave as if SIGINT (SIGTERM) arrived after the
+// N-th batch of this process. A test hook for exact interruption points; 0 or unset = off.
+struct StopHook {
+  uint64_t after = 0;
+  int sig = SIGINT;
+  uint64_t seen = 0;
+  StopHook() {
+    const char* v = std::getenv("NNTRAIN_TEST_STOP_AFTER_BATCHES");
+    if (!v || !*v) return;
+    after = std::strtoull(v, nullptr, 10);
+    if (std::string(v).find(":term") != std::string::npos) sig = SIGTERM;
+  }
+  void on_batch() {
+    if (after > 0 && ++seen == after && stop_signal() == 0) request_stop(sig);
+  }
+};
+
+}  // namespace
+
+Config resume_config(const std::string& run_dir, const std::string& config_path,
+                     const std::vector<std::string>& overrides) {
+  const std::string run_yaml = (fs::path(run_dir) / "config.yaml").string();
+  if (!fs::exists(fs::path(run_dir) / "checkpoint.bin"))
+    throw ConfigError("--resume " + run_dir + ": no checkpoint.bin there (is it a run directory of nntrain fit?)");
+  if (!fs::exists(run_yaml)) throw ConfigError("--resume " + run_dir + ": no config.yaml there");
+  const Config run = load_config(run_yaml);
+  Config given = config_path.empty() ? load_config(run_yaml, overrides) : load_config(config_path, overrides);
+  // Blame what made the difference: the overrides when CONFIG alone matches the run.
+  std::string what = config_path.empty() ? "the overrides" : config_path;
+  if (!config_path.empty() && !overrides.empty() && comparable(load_config(config_path)) == comparable(run))
+    what = "the overrides";
+  check_same_run(run, given, what);
+  Config out = run;
+  out.training.epochs = given.training.epochs;
+  out.training.log_every = given.training.log_every;
+  return out;
+}
+
+FitResult fit(const Config& cfg, const FitOptions& opt) {
+  FitResult result;
+  const std::string out_dir = opt.out_dir.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : opt.out_dir;
+  result.out_dir = out_dir;
+  const auto path = [&](const char* name) { return (fs::path(out_dir) / name).string(); };
+  const int threads = opt.threads > 0 ? opt.threads : blas_default_threads();
+  blas_set_threads(threads);
+
+  TrainingSetup setup(cfg, load_training_data(cfg, opt.fold));
+  const TrainingData& data = setup.data;
+  const Task task = data.prep.task;
+  Network& net = setup.net;
+  const Loss& loss = *setup.loss;
+  Trainer& trainer = setup.trainer;
+
+  const std::string config_yaml = config_to_yaml(cfg);
+  if (opt.resume) {
+    TrainState st = load_checkpoint(path("checkpoint.bin"));
+    if (!st.fold.empty())  // its validation rows are the fold, which config.yaml does not describe
+      throw ConfigError(out_dir + " is fold " + st.fold + " of an nntrain cv run; folds do not resume: run nntrain cv again");
+    if (!st.config_yaml.empty()) {
+      const Config saved = parse_config(st.config_yaml, path("checkpoint.bin"), "/");
+      check_same_run(saved, cfg, "the config");
+    }
+    trainer.set_state(st);
+    setup.schedule.set_total_epochs(cfg.training.epochs);
+    if (trainer.early_stopped())
+      throw ConfigError("the run in " + out_dir + " stopped early at epoch " + std::to_string(st.epochs_done) +
+                        " (best epoch " + std::to_string(st.early.best_epoch) +
+                        "); it is finished: to train longer, start a new run (e.g. with a larger training.early_stopping.patience)");
+    if (st.epochs_done >= cfg.training.epochs)
+      throw ConfigError("the run in " + out_dir + " has already finished its " + std::to_string(st.epochs_done) +
+                        " epochs; extend it with training.epochs=N (N > " + std::to_string(st.epochs_done) + ")");
+  }
+
+  std::error_code ec;
+  if (!opt.fold && fs::exists(fs::path(out_dir) / "fold1", ec))  // fit would replace the cv summary's metrics.json
+    throw ConfigError(out_dir + " holds an nntrain cv run (fold1/); give this fit its own folder with --out DIR");
+  fs::create_directories(out_dir, ec);
+  if (ec) throw ConfigError("cannot create the output folder " + out_dir + ": " + ec.message());
+  if (!opt.resume) {  // a fresh run: no stale weights from an earlier run in this folder
+    fs::remove(path("model.bin"), ec);
+    fs::remove(path("checkpoint.bin"), ec);
+  }
+  write_file_atomic(path("config.yaml"), config_yaml);
+
+  RunLog log;
+  log.header = log_header(task);
+  if (opt.resume) {
+    read_log(path("log.csv"), trainer.epochs_done(), task, log);
+    if (static_cast<int>(log.rows.size()) < trainer.epochs_done() && !opt.quiet)  // e.g. a power loss
+      std::fprintf(stderr, "nntrain: warning: %s has %zu of the checkpoint's %d epochs; the missing rows stay missing\n",
+                   path("log.csv").c_str(), log.rows.size(), trainer.epochs_done());
+  }
+
+  if (!opt.quiet) {
+    std::string line = "nntrain: " + std::string(opt.resume ? "resuming" : "training") + " on " +
+                       with_commas(data.train.rows) + " samples, " + std::to_string(data.prep.input_width()) +
+                       " features";
+    if (data.val) line += " (validation " + with_commas(data.val->rows) + ")";
+    if (data.dropped_rows > 0) line += "; dropped " + with_commas(data.dropped_rows) + " rows with a missing value";
+    line += "; network " + architecture_text(data.prep.input_width(), cfg.model.layers) + ", " +
+            with_commas(net.num_params()) + " parameters; " + std::to_string(threads) + " thread" +
+            (threads == 1 ? "" : "s") + "; seed " + std::to_string(cfg.training.seed) + "; output " + out_dir;
+    if (opt.resume)
+      line += "; from epoch " + std::to_string(trainer.epochs_done() + 1) +
+              (trainer.batches_done() > 0 ? ", batch " + std::to_string(trainer.batches_done() + 1) : std::string());
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+
+  const SignalScope signals(opt.install_signal_handlers);
+  StopHook hook;
+  ProgressBar bar;
+  bar.enabled = !opt.quiet && ::isatty(STDERR_FILENO);
+  bar.start = std::chrono::steady_clock::now();
+  bar.last = bar.start;
+  bar.epochs = cfg.training.epochs;
+  bar.total_batches = static_cast<uint64_t>(cfg.training.epochs) * trainer.batches_per_epoch();
+  bar.batches_at_start = static_cast<uint64_t>(trainer.epochs_done()) * trainer.batches_per_epoch() + trainer.batches_done();
+  int last_printed = 0;
+  std::optional<EpochRecord> last_record;
+
+  // log.csv first: a kill between the two leaves the log ahead of the checkpoint, which
+  // --resume trims (read_log), never behind it.
+  std::chrono::steady_clock::time_point last_log_write{};  // long ago: the first epoch writes
+  bool log_dirty = true;  // a resumed log may have been trimmed; the end always writes
+  auto flush_log = [&]() {
+    if (!log_dirty) return;
+    write_log(path("log.csv"), log);
+    last_log_write = std::chrono::steady_clock::now();
+    log_dirty = false;
+  };
+  auto save_state = [&]() {
+    flush_log();
+    TrainState st = trainer.state();
+    st.config_yaml = config_yaml;
+    if (opt.fold) st.fold = std::to_string(opt.fold->index + 1) + "/" + std::to_string(opt.fold->k);
+    save_checkpoint(path("checkpoint.bin"), st);
+  };
+
+  TrainerCallbacks cb;
+  cb.on_batch = [&](int epoch, uint64_t batch, uint64_t batches) {
+    hook.on_batch();
+    bar.draw(epoch, batch, batches);
+  };
+  cb.should_stop = [&]() { return stop_signal() != 0; };
+  cb.on_epoch = [&](const EpochRecord& r) {
+    last_record = r;
+    log.rows.push_back(log_row(r, task));
+    log.points.push_back(curve_point(r, task));
+    log_dirty = true;
+    const double since_write =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_log_write).count();
+    if (since_write >= kLogRewriteSeconds) flush_log();
+    if (cfg.output.checkpoint_every > 0 && r.epoch % cfg.output.checkpoint_every == 0 && r.epoch < cfg.training.epochs)
+      save_state();
+    if (!opt.quiet && cfg.training.log_every > 0 &&
+        (r.epoch % cfg.training.log_every == 0 || r.epoch == cfg.training.epochs)) {
+      bar.clear();
+      std::fprintf(stderr, "%s\n", epoch_line(r, cfg.training.epochs, task).c_str());
+      last_printed = r.epoch;
+    }
+  };
+
+  TrainOutcome outcome;
+  try {
+    outcome = trainer.run(cb);
+  } catch (...) {  // e.g. a checkpoint write that failed: keep the epochs already trained in the log
+    try {
+      flush_log();
+    } catch (...) {
+    }
+    throw;
+  }
+  bar.clear();
+  result.stopped = stop_reason_name(outcome.stopped);
+
+  // The state to resume from is the training state, before early stopping swaps weights in.
+  if (outcome.stopped != StopReason::diverged) save_state();
+  if (outcome.stopped == StopReason::completed || outcome.stopped == StopReason::early_stopping)
+    trainer.restore_best_params();
+
+  // metrics.json: the final model in eval mode on every split.
+  nlohmann::ordered_json m;
+  evaluate_split(net, loss, data.train, task, "train", m);
+  if (data.val) evaluate_split(net, loss, *data.val, task, "val", m);
+  if (data.test) evaluate_split(net, loss, *data.test, task, "test", m);
+  int best_epoch = outcome.best_epoch;
+  if (best_epoch == 0) {  // no early stopping: the epoch of the lowest val_loss, else the last one
+    double best = std::numeric_limits<double>::infinity();
+    for (const auto& p : log.points)
+      if (std::isfinite(p.val_loss) && p.val_loss < best) best = p.val_loss, best_epoch = p.epoch;
+    if (best_epoch == 0) best_epoch = outcome.epochs_run;
+  }
+  m["epochs_run"] = outcome.epochs_run;
+  m["best_epoch"] = best_epoch;
+  m["seconds"] = std::round(trainer.total_seconds() * 1000.0) / 1000.0;
+  m["stopped"] = result.stopped;
+  m["nntrain_version"] = NNTRAIN_VERSION;
+  m["threads"] = threads;
+  const BlasInfo bi = blas_info();
+  m["blas"] = {{"library", bi.library}, {"version", bi.version}, {"core", bi.core}, {"threading", bi.threading}};
+  result.metrics_json = m.dump();
+
+  if (outcome.stopped != StopReason::diverged) {
+    ModelMeta meta;
+    meta.architecture = cfg.model.layers;
+    meta.loss = cfg.loss;
+    meta.prep = data.prep;
+    meta.nntrain_version = NNTRAIN_VERSION;
+    save_model(path("model.bin"), net, meta);
+  } else {
+    fs::remove(path("model.bin"), ec);
+  }
+  flush_log();
+  write_file_atomic(path("metrics.json"), result.metrics_json + "\n", /*sync=*/false);
+  write_file_atomic(path("learning_curve.svg"), learning_curve_svg(log.points, main_metric(task)), /*sync=*/false);
+
+  if (!opt.quiet && last_record && last_printed != last_record->epoch) {
+    // The last epoch's line when the run ended off the log_every grid.
+    std::fprintf(stderr, "%s\n", epoch_line(*last_record, cfg.training.epochs, task).c_str());
+  }
+  if (!opt.quiet && data.test && outcome.stopped != StopReason::diverged) {
+    // The held-out test set is read once, at the end: say how the final model does on it.
+    std::string line = "nntrain: test (" + with_commas(data.test->rows) + " rows)";
+    for (auto it = m.begin(); it != m.end(); ++it)
+      if (it.key().rfind("test_", 0) == 0 && it.value().is_number())
+        line += "  " + it.key() + " " + fmt("%.4f", it.value().get<double>());
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  switch (outcome.stopped) {
+    case StopReason::completed:
+      result.exit_code = kExitOk;
+      if (!opt.quiet) std::fprintf(stderr, "nntrain: done in %s; wrote %s\n", duration_text(trainer.total_seconds()).c_str(), out_dir.c_str());
+      break;
+    case StopReason::early_stopping:
+      result.exit_code = kExitOk;
+      if (!opt.quiet)
+        std::fprintf(stderr, "nntrain: early stopping after epoch %d; restored the weights of epoch %d; wrote %s\n",
+                     outcome.epochs_run, best_epoch, out_dir.c_str());
+      break;
+    case StopReason::diverged:
+      result.exit_code = kExitDiverged;
+      result.message = outcome.message;
+      break;
+    case StopReason::interrupted: {
+      const int sig = stop_signal() != 0 ? stop_signal() : SIGINT;
+      result.exit_code = stop_exit_code(sig);
+      if (!opt.quiet && opt.fold)  // a fold's split is not in its config.yaml: fit --resume cannot rebuild it
+        std::fprintf(stderr, "nntrain: interrupted (%s) after %d epoch(s) of fold %d/%d; folds do not resume: run nntrain cv again\n",
+                     sig == SIGTERM ? "SIGTERM" : "SIGINT", outcome.epochs_run, opt.fold->index + 1, opt.fold->k);
+      else if (!opt.quiet)
+        std::fprintf(stderr, "nntrain: interrupted (%s) after %d epoch(s); continue with: nntrain fit --resume %s\n",
+                     sig == SIGTERM ? "SIGTERM" : "SIGINT", outcome.epochs_run, out_dir.c_str());
+      break;
+    }
+  }
+  return result;
+}
+
+}  // namespace nntrain
