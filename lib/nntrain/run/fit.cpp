@@ -425,6 +425,280 @@ struct StopHook {
   }
 };
 
+
+// What the steps of one fit() share: the config and options, the run directory, the data,
+// network and trainer, and log.csv as it grows. Built in fit's first step (threads, data,
+// network, trainer); the steps below fill in the rest.
+struct FitRun {
+  FitRun(const Config& c, const FitOptions& o)
+      : cfg(c),
+        opt(o),
+        out_dir(o.out_dir.empty() ? expand_output_dir(c.output.dir, c.stem) : o.out_dir),
+        threads(use_blas_threads(o.threads)),
+        setup(c, load_training_data(c, o.fold)),
+        config_yaml(config_to_yaml(c)) {
+    log.header = log_header(task());
+  }
+
+  const Config& cfg;
+  const FitOptions& opt;
+  const std::string out_dir;
+  const int threads;  // set before the data is read (the OpenBLAS threads)
+  TrainingSetup setup;
+  const std::string config_yaml;  // the resolved config: config.yaml and the checkpoint's copy
+  RunLog log;
+  // log.csv's rewrites (see "log.csv rule" at the top)
+  std::chrono::steady_clock::time_point last_log_write{};  // long ago: the first epoch writes
+  bool log_dirty = true;  // a resumed log may have been trimmed; the end always writes
+  // the console
+  int last_printed = 0;  // the last epoch whose line was printed
+  std::optional<EpochRecord> last_record;
+
+  Task task() const { return setup.data.prep.task; }
+  std::string path(const char* name) const { return (fs::path(out_dir) / name).string(); }
+
+  static int use_blas_threads(int requested) {
+    const int n = requested > 0 ? requested : blas_default_threads();
+    blas_set_threads(n);
+    return n;
+  }
+
+  void flush_log() {
+    if (!log_dirty) return;
+    write_log(path("log.csv"), log);
+    last_log_write = std::chrono::steady_clock::now();
+    log_dirty = false;
+  }
+
+  // checkpoint.bin from the trainer's state; log.csv first: a kill between the two leaves
+  // the log ahead of the checkpoint, which --resume trims (read_log), never behind it.
+  void save_state() {
+    flush_log();
+    TrainState st = setup.trainer.state();
+    st.config_yaml = config_yaml;
+    if (opt.fold) st.fold = std::to_string(opt.fold->index + 1) + "/" + std::to_string(opt.fold->k);
+    save_checkpoint(path("checkpoint.bin"), st);
+  }
+};
+
+// --resume: the trainer continues from checkpoint.bin, which must be a run of this config
+// (not a cv fold) with epochs left to train.
+void restore_checkpoint(FitRun& run) {
+  const TrainState st = load_checkpoint(run.path("checkpoint.bin"));
+  if (!st.fold.empty())  // its validation rows are the fold, which config.yaml does not describe
+    throw ConfigError(run.out_dir + " is fold " + st.fold + " of an nntrain cv run; folds do not resume: run nntrain cv again");
+  if (!st.config_yaml.empty()) {
+    const Config saved = parse_config(st.config_yaml, run.path("checkpoint.bin"), "/");
+    check_same_run(saved, run.cfg, "the config");
+  }
+  Trainer& trainer = run.setup.trainer;
+  trainer.set_state(st);
+  run.setup.schedule.set_total_epochs(run.cfg.training.epochs);
+  if (trainer.early_stopped())
+    throw ConfigError("the run in " + run.out_dir + " stopped early at epoch " + std::to_string(st.epochs_done) +
+                      " (best epoch " + std::to_string(st.early.best_epoch) +
+                      "); it is finished: to train longer, start a new run (e.g. with a larger training.early_stopping.patience)");
+  if (st.epochs_done >= run.cfg.training.epochs)
+    throw ConfigError("the run in " + run.out_dir + " has already finished its " + std::to_string(st.epochs_done) +
+                      " epochs; extend it with training.epochs=N (N > " + std::to_string(st.epochs_done) + ")");
+}
+
+// Creates the folder (never a cv run's), removes a fresh run's stale weights, writes config.yaml.
+void prepare_run_directory(const FitRun& run) {
+  std::error_code ec;
+  if (!run.opt.fold && fs::exists(fs::path(run.out_dir) / "fold1", ec))  // fit would replace the cv summary's metrics.json
+    throw ConfigError(run.out_dir + " holds an nntrain cv run (fold1/); give this fit its own folder with --out DIR");
+  fs::create_directories(run.out_dir, ec);
+  if (ec) throw ConfigError("cannot create the output folder " + run.out_dir + ": " + ec.message());
+  if (!run.opt.resume) {  // a fresh run: no stale weights from an earlier run in this folder
+    fs::remove(run.path("model.bin"), ec);
+    fs::remove(run.path("checkpoint.bin"), ec);
+  }
+  write_file_atomic(run.path("config.yaml"), run.config_yaml);
+}
+
+// --resume: log.csv's rows up to the checkpoint's epoch (a warning when some are missing).
+void read_earlier_log(FitRun& run) {
+  const int epochs = run.setup.trainer.epochs_done();
+  read_log(run.path("log.csv"), epochs, run.task(), run.log);
+  if (static_cast<int>(run.log.rows.size()) < epochs && !run.opt.quiet)  // e.g. a power loss
+    std::fprintf(stderr, "nntrain: warning: %s has %zu of the checkpoint's %d epochs; the missing rows stay missing\n",
+                 run.path("log.csv").c_str(), run.log.rows.size(), epochs);
+}
+
+// "nntrain: training on 456 samples, 10 features (validation 113); network ...".
+void print_opening_line(const FitRun& run) {
+  const TrainingData& data = run.setup.data;
+  const Trainer& trainer = run.setup.trainer;
+  std::string line = "nntrain: " + std::string(run.opt.resume ? "resuming" : "training") + " on " +
+                     with_commas(data.train.rows) + " samples, " + std::to_string(data.prep.input_width()) + " features";
+  if (data.val) line += " (validation " + with_commas(data.val->rows) + ")";
+  if (data.dropped_rows > 0) line += "; dropped " + with_commas(data.dropped_rows) + " rows with a missing value";
+  line += "; network " + architecture_text(data.prep.input_width(), run.cfg.model.layers) + ", " +
+          with_commas(run.setup.net.num_params()) + " parameters; " + std::to_string(run.threads) + " thread" +
+          (run.threads == 1 ? "" : "s") + "; seed " + std::to_string(run.cfg.training.seed) + "; output " + run.out_dir;
+  if (run.opt.resume)
+    line += "; from epoch " + std::to_string(trainer.epochs_done() + 1) +
+            (trainer.batches_done() > 0 ? ", batch " + std::to_string(trainer.batches_done() + 1) : std::string());
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+// After each epoch: log.csv's row (rewritten at most every kLogRewriteSeconds), the periodic
+// checkpoint, the console line every training.log_every epochs.
+void on_epoch_end(FitRun& run, const EpochRecord& r, ProgressBar& bar) {
+  const Config& cfg = run.cfg;
+  run.last_record = r;
+  run.log.rows.push_back(log_row(r, run.task()));
+  run.log.points.push_back(curve_point(r, run.task()));
+  run.log_dirty = true;
+  const double since_write = std::chrono::duration<double>(std::chrono::steady_clock::now() - run.last_log_write).count();
+  if (since_write >= kLogRewriteSeconds) run.flush_log();
+  if (cfg.output.checkpoint_every > 0 && r.epoch % cfg.output.checkpoint_every == 0 && r.epoch < cfg.training.epochs)
+    run.save_state();
+  if (!run.opt.quiet && cfg.training.log_every > 0 &&
+      (r.epoch % cfg.training.log_every == 0 || r.epoch == cfg.training.epochs)) {
+    bar.clear();
+    std::fprintf(stderr, "%s\n", epoch_line(r, cfg.training.epochs, run.task()).c_str());
+    run.last_printed = r.epoch;
+  }
+}
+
+// The trainer's loop with the run's callbacks: the stop hook and progress bar after every
+// batch, on_epoch_end after every epoch, SIGINT/SIGTERM polled.
+TrainOutcome train(FitRun& run) {
+  Trainer& trainer = run.setup.trainer;
+  StopHook hook;
+  ProgressBar bar;
+  bar.enabled = !run.opt.quiet && ::isatty(STDERR_FILENO);
+  bar.start = std::chrono::steady_clock::now();
+  bar.last = bar.start;
+  bar.epochs = run.cfg.training.epochs;
+  bar.total_batches = static_cast<uint64_t>(run.cfg.training.epochs) * trainer.batches_per_epoch();
+  bar.batches_at_start = static_cast<uint64_t>(trainer.epochs_done()) * trainer.batches_per_epoch() + trainer.batches_done();
+
+  TrainerCallbacks cb;
+  cb.on_batch = [&](int epoch, uint64_t batch, uint64_t batches) {
+    hook.on_batch();
+    bar.draw(epoch, batch, batches);
+  };
+  cb.should_stop = [&]() { return stop_signal() != 0; };
+  cb.on_epoch = [&](const EpochRecord& r) { on_epoch_end(run, r, bar); };
+
+  TrainOutcome outcome;
+  try {
+    outcome = trainer.run(cb);
+  } catch (...) {  // e.g. a checkpoint write that failed: keep the epochs already trained in the log
+    try {
+      run.flush_log();
+    } catch (...) {
+    }
+    throw;
+  }
+  bar.clear();
+  return outcome;
+}
+
+// Early stopping's best epoch; without early stopping the epoch of the lowest val_loss, else
+// the last one.
+int best_epoch_of(const FitRun& run, const TrainOutcome& outcome) {
+  if (outcome.best_epoch != 0) return outcome.best_epoch;
+  int best_epoch = 0;
+  double best = std::numeric_limits<double>::infinity();
+  for (const auto& p : run.log.points)
+    if (std::isfinite(p.val_loss) && p.val_loss < best) best = p.val_loss, best_epoch = p.epoch;
+  return best_epoch == 0 ? outcome.epochs_run : best_epoch;
+}
+
+// metrics.json: the final model in eval mode on every split, and how the run went.
+nlohmann::ordered_json final_metrics(FitRun& run, const TrainOutcome& outcome) {
+  const TrainingData& data = run.setup.data;
+  Network& net = run.setup.net;
+  const Loss& loss = *run.setup.loss;
+  nlohmann::ordered_json m;
+  evaluate_split(net, loss, data.train, run.task(), "train", m);
+  if (data.val) evaluate_split(net, loss, *data.val, run.task(), "val", m);
+  if (data.test) evaluate_split(net, loss, *data.test, run.task(), "test", m);
+  m["epochs_run"] = outcome.epochs_run;
+  m["best_epoch"] = best_epoch_of(run, outcome);
+  m["seconds"] = std::round(run.setup.trainer.total_seconds() * 1000.0) / 1000.0;
+  m["stopped"] = stop_reason_name(outcome.stopped);
+  m["nntrain_version"] = NNTRAIN_VERSION;
+  m["threads"] = run.threads;
+  const BlasInfo bi = blas_info();
+  m["blas"] = {{"library", bi.library}, {"version", bi.version}, {"core", bi.core}, {"threading", bi.threading}};
+  return m;
+}
+
+// model.bin (removed when the run diverged), log.csv, metrics.json, learning_curve.svg.
+void write_final_files(FitRun& run, const TrainOutcome& outcome, const std::string& metrics_json) {
+  if (outcome.stopped != StopReason::diverged) {
+    ModelMeta meta;
+    meta.architecture = run.cfg.model.layers;
+    meta.loss = run.cfg.loss;
+    meta.prep = run.setup.data.prep;
+    meta.nntrain_version = NNTRAIN_VERSION;
+    save_model(run.path("model.bin"), run.setup.net, meta);
+  } else {
+    std::error_code ec;
+    fs::remove(run.path("model.bin"), ec);
+  }
+  run.flush_log();
+  write_file_atomic(run.path("metrics.json"), metrics_json + "\n", /*sync=*/false);
+  write_file_atomic(run.path("learning_curve.svg"), learning_curve_svg(run.log.points, main_metric(run.task())),
+                    /*sync=*/false);
+}
+
+// The last epoch's line when the run ended off the log_every grid, the test metrics, and how
+// the run ended (a diverged run's message is the caller's error line).
+void print_closing_lines(const FitRun& run, const TrainOutcome& outcome, const nlohmann::ordered_json& m) {
+  if (run.last_record && run.last_printed != run.last_record->epoch)
+    std::fprintf(stderr, "%s\n", epoch_line(*run.last_record, run.cfg.training.epochs, run.task()).c_str());
+  const TrainingData& data = run.setup.data;
+  if (data.test && outcome.stopped != StopReason::diverged) {
+    // The held-out test set is read once, at the end: say how the final model does on it.
+    std::string line = "nntrain: test (" + with_commas(data.test->rows) + " rows)";
+    for (auto it = m.begin(); it != m.end(); ++it)
+      if (it.key().rfind("test_", 0) == 0 && it.value().is_number())
+        line += "  " + it.key() + " " + fmt("%.4f", it.value().get<double>());
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  const int sig = stop_signal() != 0 ? stop_signal() : SIGINT;
+  const char* sig_name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+  switch (outcome.stopped) {
+    case StopReason::completed:
+      std::fprintf(stderr, "nntrain: done in %s; wrote %s\n", duration_text(run.setup.trainer.total_seconds()).c_str(),
+                   run.out_dir.c_str());
+      break;
+    case StopReason::early_stopping:
+      std::fprintf(stderr, "nntrain: early stopping after epoch %d; restored the weights of epoch %d; wrote %s\n",
+                   outcome.epochs_run, best_epoch_of(run, outcome), run.out_dir.c_str());
+      break;
+    case StopReason::diverged:
+      break;
+    case StopReason::interrupted:
+      if (run.opt.fold)  // a fold's split is not in its config.yaml: fit --resume cannot rebuild it
+        std::fprintf(stderr, "nntrain: interrupted (%s) after %d epoch(s) of fold %d/%d; folds do not resume: run nntrain cv again\n",
+                     sig_name, outcome.epochs_run, run.opt.fold->index + 1, run.opt.fold->k);
+      else
+        std::fprintf(stderr, "nntrain: interrupted (%s) after %d epoch(s); continue with: nntrain fit --resume %s\n",
+                     sig_name, outcome.epochs_run, run.out_dir.c_str());
+      break;
+  }
+}
+
+int exit_code_of(const TrainOutcome& outcome) {
+  switch (outcome.stopped) {
+    case StopReason::completed:
+    case StopReason::early_stopping:
+      return kExitOk;
+    case StopReason::diverged:
+      return kExitDiverged;
+    case StopReason::interrupted:
+      return stop_exit_code(stop_signal() != 0 ? stop_signal() : SIGINT);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 Config resume_config(const std::string& run_dir, const std::string& config_path,
@@ -447,222 +721,28 @@ Config resume_config(const std::string& run_dir, const std::string& config_path,
 }
 
 FitResult fit(const Config& cfg, const FitOptions& opt) {
-  FitResult result;
-  const std::string out_dir = opt.out_dir.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : opt.out_dir;
-  result.out_dir = out_dir;
-  const auto path = [&](const char* name) { return (fs::path(out_dir) / name).string(); };
-  const int threads = opt.threads > 0 ? opt.threads : blas_default_threads();
-  blas_set_threads(threads);
+  FitRun run(cfg, opt);  // the BLAS threads, the data, network, loss, optimizer and trainer
+  if (opt.resume) restore_checkpoint(run);
+  prepare_run_directory(run);
+  if (opt.resume) read_earlier_log(run);
+  if (!opt.quiet) print_opening_line(run);
 
-  TrainingSetup setup(cfg, load_training_data(cfg, opt.fold));
-  const TrainingData& data = setup.data;
-  const Task task = data.prep.task;
-  Network& net = setup.net;
-  const Loss& loss = *setup.loss;
-  Trainer& trainer = setup.trainer;
-
-  const std::string config_yaml = config_to_yaml(cfg);
-  if (opt.resume) {
-    TrainState st = load_checkpoint(path("checkpoint.bin"));
-    if (!st.fold.empty())  // its validation rows are the fold, which config.yaml does not describe
-      throw ConfigError(out_dir + " is fold " + st.fold + " of an nntrain cv run; folds do not resume: run nntrain cv again");
-    if (!st.config_yaml.empty()) {
-      const Config saved = parse_config(st.config_yaml, path("checkpoint.bin"), "/");
-      check_same_run(saved, cfg, "the config");
-    }
-    trainer.set_state(st);
-    setup.schedule.set_total_epochs(cfg.training.epochs);
-    if (trainer.early_stopped())
-      throw ConfigError("the run in " + out_dir + " stopped early at epoch " + std::to_string(st.epochs_done) +
-                        " (best epoch " + std::to_string(st.early.best_epoch) +
-                        "); it is finished: to train longer, start a new run (e.g. with a larger training.early_stopping.patience)");
-    if (st.epochs_done >= cfg.training.epochs)
-      throw ConfigError("the run in " + out_dir + " has already finished its " + std::to_string(st.epochs_done) +
-                        " epochs; extend it with training.epochs=N (N > " + std::to_string(st.epochs_done) + ")");
-  }
-
-  std::error_code ec;
-  if (!opt.fold && fs::exists(fs::path(out_dir) / "fold1", ec))  // fit would replace the cv summary's metrics.json
-    throw ConfigError(out_dir + " holds an nntrain cv run (fold1/); give this fit its own folder with --out DIR");
-  fs::create_directories(out_dir, ec);
-  if (ec) throw ConfigError("cannot create the output folder " + out_dir + ": " + ec.message());
-  if (!opt.resume) {  // a fresh run: no stale weights from an earlier run in this folder
-    fs::remove(path("model.bin"), ec);
-    fs::remove(path("checkpoint.bin"), ec);
-  }
-  write_file_atomic(path("config.yaml"), config_yaml);
-
-  RunLog log;
-  log.header = log_header(task);
-  if (opt.resume) {
-    read_log(path("log.csv"), trainer.epochs_done(), task, log);
-    if (static_cast<int>(log.rows.size()) < trainer.epochs_done() && !opt.quiet)  // e.g. a power loss
-      std::fprintf(stderr, "nntrain: warning: %s has %zu of the checkpoint's %d epochs; the missing rows stay missing\n",
-                   path("log.csv").c_str(), log.rows.size(), trainer.epochs_done());
-  }
-
-  if (!opt.quiet) {
-    std::string line = "nntrain: " + std::string(opt.resume ? "resuming" : "training") + " on " +
-                       with_commas(data.train.rows) + " samples, " + std::to_string(data.prep.input_width()) +
-                       " features";
-    if (data.val) line += " (validation " + with_commas(data.val->rows) + ")";
-    if (data.dropped_rows > 0) line += "; dropped " + with_commas(data.dropped_rows) + " rows with a missing value";
-    line += "; network " + architecture_text(data.prep.input_width(), cfg.model.layers) + ", " +
-            with_commas(net.num_params()) + " parameters; " + std::to_string(threads) + " thread" +
-            (threads == 1 ? "" : "s") + "; seed " + std::to_string(cfg.training.seed) + "; output " + out_dir;
-    if (opt.resume)
-      line += "; from epoch " + std::to_string(trainer.epochs_done() + 1) +
-              (trainer.batches_done() > 0 ? ", batch " + std::to_string(trainer.batches_done() + 1) : std::string());
-    std::fprintf(stderr, "%s\n", line.c_str());
-  }
-
-  const SignalScope signals(opt.install_signal_handlers);
-  StopHook hook;
-  ProgressBar bar;
-  bar.enabled = !opt.quiet && ::isatty(STDERR_FILENO);
-  bar.start = std::chrono::steady_clock::now();
-  bar.last = bar.start;
-  bar.epochs = cfg.training.epochs;
-  bar.total_batches = static_cast<uint64_t>(cfg.training.epochs) * trainer.batches_per_epoch();
-  bar.batches_at_start = static_cast<uint64_t>(trainer.epochs_done()) * trainer.batches_per_epoch() + trainer.batches_done();
-  int last_printed = 0;
-  std::optional<EpochRecord> last_record;
-
-  // log.csv first: a kill between the two leaves the log ahead of the checkpoint, which
-  // --resume trims (read_log), never behind it.
-  std::chrono::steady_clock::time_point last_log_write{};  // long ago: the first epoch writes
-  bool log_dirty = true;  // a resumed log may have been trimmed; the end always writes
-  auto flush_log = [&]() {
-    if (!log_dirty) return;
-    write_log(path("log.csv"), log);
-    last_log_write = std::chrono::steady_clock::now();
-    log_dirty = false;
-  };
-  auto save_state = [&]() {
-    flush_log();
-    TrainState st = trainer.state();
-    st.config_yaml = config_yaml;
-    if (opt.fold) st.fold = std::to_string(opt.fold->index + 1) + "/" + std::to_string(opt.fold->k);
-    save_checkpoint(path("checkpoint.bin"), st);
-  };
-
-  TrainerCallbacks cb;
-  cb.on_batch = [&](int epoch, uint64_t batch, uint64_t batches) {
-    hook.on_batch();
-    bar.draw(epoch, batch, batches);
-  };
-  cb.should_stop = [&]() { return stop_signal() != 0; };
-  cb.on_epoch = [&](const EpochRecord& r) {
-    last_record = r;
-    log.rows.push_back(log_row(r, task));
-    log.points.push_back(curve_point(r, task));
-    log_dirty = true;
-    const double since_write =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_log_write).count();
-    if (since_write >= kLogRewriteSeconds) flush_log();
-    if (cfg.output.checkpoint_every > 0 && r.epoch % cfg.output.checkpoint_every == 0 && r.epoch < cfg.training.epochs)
-      save_state();
-    if (!opt.quiet && cfg.training.log_every > 0 &&
-        (r.epoch % cfg.training.log_every == 0 || r.epoch == cfg.training.epochs)) {
-      bar.clear();
-      std::fprintf(stderr, "%s\n", epoch_line(r, cfg.training.epochs, task).c_str());
-      last_printed = r.epoch;
-    }
-  };
-
-  TrainOutcome outcome;
-  try {
-    outcome = trainer.run(cb);
-  } catch (...) {  // e.g. a checkpoint write that failed: keep the epochs already trained in the log
-    try {
-      flush_log();
-    } catch (...) {
-    }
-    throw;
-  }
-  bar.clear();
-  result.stopped = stop_reason_name(outcome.stopped);
-
+  const SignalScope signals(opt.install_signal_handlers);  // until fit() returns
+  const TrainOutcome outcome = train(run);
   // The state to resume from is the training state, before early stopping swaps weights in.
-  if (outcome.stopped != StopReason::diverged) save_state();
+  if (outcome.stopped != StopReason::diverged) run.save_state();
   if (outcome.stopped == StopReason::completed || outcome.stopped == StopReason::early_stopping)
-    trainer.restore_best_params();
+    run.setup.trainer.restore_best_params();
 
-  // metrics.json: the final model in eval mode on every split.
-  nlohmann::ordered_json m;
-  evaluate_split(net, loss, data.train, task, "train", m);
-  if (data.val) evaluate_split(net, loss, *data.val, task, "val", m);
-  if (data.test) evaluate_split(net, loss, *data.test, task, "test", m);
-  int best_epoch = outcome.best_epoch;
-  if (best_epoch == 0) {  // no early stopping: the epoch of the lowest val_loss, else the last one
-    double best = std::numeric_limits<double>::infinity();
-    for (const auto& p : log.points)
-      if (std::isfinite(p.val_loss) && p.val_loss < best) best = p.val_loss, best_epoch = p.epoch;
-    if (best_epoch == 0) best_epoch = outcome.epochs_run;
-  }
-  m["epochs_run"] = outcome.epochs_run;
-  m["best_epoch"] = best_epoch;
-  m["seconds"] = std::round(trainer.total_seconds() * 1000.0) / 1000.0;
-  m["stopped"] = result.stopped;
-  m["nntrain_version"] = NNTRAIN_VERSION;
-  m["threads"] = threads;
-  const BlasInfo bi = blas_info();
-  m["blas"] = {{"library", bi.library}, {"version", bi.version}, {"core", bi.core}, {"threading", bi.threading}};
-  result.metrics_json = m.dump();
-
-  if (outcome.stopped != StopReason::diverged) {
-    ModelMeta meta;
-    meta.architecture = cfg.model.layers;
-    meta.loss = cfg.loss;
-    meta.prep = data.prep;
-    meta.nntrain_version = NNTRAIN_VERSION;
-    save_model(path("model.bin"), net, meta);
-  } else {
-    fs::remove(path("model.bin"), ec);
-  }
-  flush_log();
-  write_file_atomic(path("metrics.json"), result.metrics_json + "\n", /*sync=*/false);
-  write_file_atomic(path("learning_curve.svg"), learning_curve_svg(log.points, main_metric(task)), /*sync=*/false);
-
-  if (!opt.quiet && last_record && last_printed != last_record->epoch) {
-    // The last epoch's line when the run ended off the log_every grid.
-    std::fprintf(stderr, "%s\n", epoch_line(*last_record, cfg.training.epochs, task).c_str());
-  }
-  if (!opt.quiet && data.test && outcome.stopped != StopReason::diverged) {
-    // The held-out test set is read once, at the end: say how the final model does on it.
-    std::string line = "nntrain: test (" + with_commas(data.test->rows) + " rows)";
-    for (auto it = m.begin(); it != m.end(); ++it)
-      if (it.key().rfind("test_", 0) == 0 && it.value().is_number())
-        line += "  " + it.key() + " " + fmt("%.4f", it.value().get<double>());
-    std::fprintf(stderr, "%s\n", line.c_str());
-  }
-  switch (outcome.stopped) {
-    case StopReason::completed:
-      result.exit_code = kExitOk;
-      if (!opt.quiet) std::fprintf(stderr, "nntrain: done in %s; wrote %s\n", duration_text(trainer.total_seconds()).c_str(), out_dir.c_str());
-      break;
-    case StopReason::early_stopping:
-      result.exit_code = kExitOk;
-      if (!opt.quiet)
-        std::fprintf(stderr, "nntrain: early stopping after epoch %d; restored the weights of epoch %d; wrote %s\n",
-                     outcome.epochs_run, best_epoch, out_dir.c_str());
-      break;
-    case StopReason::diverged:
-      result.exit_code = kExitDiverged;
-      result.message = outcome.message;
-      break;
-    case StopReason::interrupted: {
-      const int sig = stop_signal() != 0 ? stop_signal() : SIGINT;
-      result.exit_code = stop_exit_code(sig);
-      if (!opt.quiet && opt.fold)  // a fold's split is not in its config.yaml: fit --resume cannot rebuild it
-        std::fprintf(stderr, "nntrain: interrupted (%s) after %d epoch(s) of fold %d/%d; folds do not resume: run nntrain cv again\n",
-                     sig == SIGTERM ? "SIGTERM" : "SIGINT", outcome.epochs_run, opt.fold->index + 1, opt.fold->k);
-      else if (!opt.quiet)
-        std::fprintf(stderr, "nntrain: interrupted (%s) after %d epoch(s); continue with: nntrain fit --resume %s\n",
-                     sig == SIGTERM ? "SIGTERM" : "SIGINT", outcome.epochs_run, out_dir.c_str());
-      break;
-    }
-  }
+  FitResult result;
+  result.out_dir = run.out_dir;
+  const nlohmann::ordered_json metrics = final_metrics(run, outcome);
+  result.metrics_json = metrics.dump();
+  write_final_files(run, outcome, result.metrics_json);
+  if (!opt.quiet) print_closing_lines(run, outcome, metrics);
+  result.stopped = stop_reason_name(outcome.stopped);
+  result.exit_code = exit_code_of(outcome);
+  if (outcome.stopped == StopReason::diverged) result.message = outcome.message;
   return result;
 }
 
