@@ -691,6 +691,160 @@ void emit_string_list(YAML::Emitter& out, const std::vector<std::string>& v) {
   out << YAML::EndSeq;
 }
 
+// config_to_yaml's sections, one function each, in the order config.yaml lists them.
+
+void emit_data(YAML::Emitter& out, const DataConfig& d) {
+  out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "train" << YAML::Value << YAML::DoubleQuoted << d.train;
+  out << YAML::Key << "target" << YAML::Value;
+  if (d.target_is_list || d.target.size() != 1)
+    emit_string_list(out, d.target);
+  else
+    out << YAML::DoubleQuoted << d.target[0];
+  out << YAML::Key << "features" << YAML::Value;
+  if (d.features)
+    emit_string_list(out, *d.features);
+  else
+    out << "all";
+  out << YAML::Key << "exclude" << YAML::Value;
+  emit_string_list(out, d.exclude);
+  out << YAML::Key << "validation" << YAML::Value;
+  if (!d.validation_path.empty())
+    out << YAML::DoubleQuoted << d.validation_path;
+  else
+    out << fmt_double(d.validation_fraction);
+  out << YAML::Key << "test" << YAML::Value;
+  if (d.test.empty())
+    out << YAML::Null;
+  else
+    out << YAML::DoubleQuoted << d.test;
+  out << YAML::Key << "delimiter" << YAML::Value << YAML::DoubleQuoted << d.delimiter;
+  out << YAML::Key << "standardize" << YAML::Value << d.standardize;
+  out << YAML::Key << "missing" << YAML::Value << d.missing;
+  out << YAML::Key << "categorical" << YAML::Value;
+  emit_string_list(out, d.categorical);
+  out << YAML::Key << "unknown_category" << YAML::Value << d.unknown_category;
+  out << YAML::EndMap;
+}
+
+void emit_model(YAML::Emitter& out, const ModelConfig& m) {
+  out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
+  for (const auto& l : m.layers) {
+    out << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "units" << YAML::Value << l.units;
+    out << YAML::Key << "activation" << YAML::Value << l.activation;
+    out << YAML::Key << "negative_slope" << YAML::Value << fmt_double(l.negative_slope);
+    out << YAML::Key << "dropout" << YAML::Value << fmt_double(l.dropout);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "init" << YAML::Value << m.init;
+  out << YAML::Key << "init_from" << YAML::Value;
+  if (m.init_from.empty())
+    out << YAML::Null;
+  else
+    out << YAML::DoubleQuoted << m.init_from;
+  out << YAML::EndMap;
+}
+
+// `loss: bce`, or the long form with the loss's own keys when it was written so.
+void emit_loss(YAML::Emitter& out, const LossConfig& l) {
+  out << YAML::Key << "loss" << YAML::Value;
+  if (!l.long_form) {
+    out << l.name;
+  } else {
+    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << l.name;
+    if (l.name == "bce") {
+      out << YAML::Key << "pos_weight" << YAML::Value;
+      if (l.pos_weight)
+        out << fmt_double(*l.pos_weight);
+      else
+        out << YAML::Null;
+    } else if (l.name == "cross_entropy") {
+      out << YAML::Key << "class_weights" << YAML::Value;
+      if (l.class_weights_balanced) {
+        out << "balanced";
+      } else if (!l.class_weights.empty()) {
+        out << YAML::BeginMap;
+        for (const auto& [label, w] : l.class_weights)
+          out << YAML::Key << YAML::DoubleQuoted << label << YAML::Value << fmt_double(w);
+        out << YAML::EndMap;
+      } else {
+        out << YAML::Null;
+      }
+    } else if (l.name == "huber") {
+      out << YAML::Key << "delta" << YAML::Value << fmt_double(l.delta);
+    }
+    out << YAML::EndMap;
+  }
+}
+
+void emit_optimizer(YAML::Emitter& out, const OptimizerConfig& o) {
+  out << YAML::Key << "optimizer" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << o.name;
+  out << YAML::Key << "lr" << YAML::Value << fmt_double(o.lr);
+  out << YAML::Key << "momentum" << YAML::Value << fmt_double(o.momentum);
+  out << YAML::Key << "nesterov" << YAML::Value << o.nesterov;
+  out << YAML::Key << "betas" << YAML::Value << YAML::Flow << YAML::BeginSeq << fmt_double(o.beta1)
+      << fmt_double(o.beta2) << YAML::EndSeq;
+  out << YAML::Key << "eps" << YAML::Value << fmt_double(o.eps);
+  out << YAML::Key << "alpha" << YAML::Value << fmt_double(o.alpha);
+  out << YAML::Key << "weight_decay" << YAML::Value;
+  if (o.weight_decay)
+    out << fmt_double(*o.weight_decay);
+  else
+    out << YAML::Null;
+  out << YAML::EndMap;
+}
+
+void emit_schedule(YAML::Emitter& out, const ScheduleConfig& s) {
+  out << YAML::Key << "schedule" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << s.name;
+  out << YAML::Key << "step_size" << YAML::Value << s.step_size;
+  out << YAML::Key << "gamma" << YAML::Value << fmt_double(s.gamma);
+  out << YAML::Key << "patience" << YAML::Value << s.patience;
+  out << YAML::Key << "min_lr" << YAML::Value << fmt_double(s.min_lr);
+  out << YAML::Key << "warmup_epochs" << YAML::Value << s.warmup_epochs;
+  out << YAML::EndMap;
+}
+
+void emit_training(YAML::Emitter& out, const TrainingConfig& t) {
+  out << YAML::Key << "training" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "epochs" << YAML::Value << t.epochs;
+  out << YAML::Key << "batch_size" << YAML::Value;
+  if (t.full_batch)
+    out << "full";
+  else
+    out << t.batch_size;
+  out << YAML::Key << "shuffle" << YAML::Value << t.shuffle;
+  out << YAML::Key << "seed" << YAML::Value << std::to_string(t.seed);
+  out << YAML::Key << "clip_grad_norm" << YAML::Value;
+  if (t.clip_grad_norm)
+    out << fmt_double(*t.clip_grad_norm);
+  else
+    out << YAML::Null;
+  out << YAML::Key << "early_stopping" << YAML::Value;
+  if (t.early_stopping) {
+    out << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "monitor" << YAML::Value << t.early_stopping->monitor;
+    out << YAML::Key << "patience" << YAML::Value << t.early_stopping->patience;
+    out << YAML::Key << "min_delta" << YAML::Value << fmt_double(t.early_stopping->min_delta);
+    out << YAML::EndMap;
+  } else {
+    out << YAML::Null;
+  }
+  out << YAML::Key << "log_every" << YAML::Value << t.log_every;
+  out << YAML::EndMap;
+}
+
+void emit_output(YAML::Emitter& out, const OutputConfig& o) {
+  out << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "dir" << YAML::Value << YAML::DoubleQuoted << o.dir;
+  out << YAML::Key << "checkpoint_every" << YAML::Value << o.checkpoint_every;
+  out << YAML::EndMap;
+}
+
 }  // namespace
 
 Config parse_config(const std::string& yaml_text, const std::string& name, const std::string& base_dir,
@@ -739,150 +893,13 @@ std::string config_to_yaml(const Config& c) {
   YAML::Emitter out;
   out.SetNullFormat(YAML::LowerNull);
   out << YAML::BeginMap;
-
-  const DataConfig& d = c.data;
-  out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "train" << YAML::Value << YAML::DoubleQuoted << d.train;
-  out << YAML::Key << "target" << YAML::Value;
-  if (d.target_is_list || d.target.size() != 1)
-    emit_string_list(out, d.target);
-  else
-    out << YAML::DoubleQuoted << d.target[0];
-  out << YAML::Key << "features" << YAML::Value;
-  if (d.features)
-    emit_string_list(out, *d.features);
-  else
-    out << "all";
-  out << YAML::Key << "exclude" << YAML::Value;
-  emit_string_list(out, d.exclude);
-  out << YAML::Key << "validation" << YAML::Value;
-  if (!d.validation_path.empty())
-    out << YAML::DoubleQuoted << d.validation_path;
-  else
-    out << fmt_double(d.validation_fraction);
-  out << YAML::Key << "test" << YAML::Value;
-  if (d.test.empty())
-    out << YAML::Null;
-  else
-    out << YAML::DoubleQuoted << d.test;
-  out << YAML::Key << "delimiter" << YAML::Value << YAML::DoubleQuoted << d.delimiter;
-  out << YAML::Key << "standardize" << YAML::Value << d.standardize;
-  out << YAML::Key << "missing" << YAML::Value << d.missing;
-  out << YAML::Key << "categorical" << YAML::Value;
-  emit_string_list(out, d.categorical);
-  out << YAML::Key << "unknown_category" << YAML::Value << d.unknown_category;
-  out << YAML::EndMap;
-
-  const ModelConfig& m = c.model;
-  out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
-  for (const auto& l : m.layers) {
-    out << YAML::Flow << YAML::BeginMap;
-    out << YAML::Key << "units" << YAML::Value << l.units;
-    out << YAML::Key << "activation" << YAML::Value << l.activation;
-    out << YAML::Key << "negative_slope" << YAML::Value << fmt_double(l.negative_slope);
-    out << YAML::Key << "dropout" << YAML::Value << fmt_double(l.dropout);
-    out << YAML::EndMap;
-  }
-  out << YAML::EndSeq;
-  out << YAML::Key << "init" << YAML::Value << m.init;
-  out << YAML::Key << "init_from" << YAML::Value;
-  if (m.init_from.empty())
-    out << YAML::Null;
-  else
-    out << YAML::DoubleQuoted << m.init_from;
-  out << YAML::EndMap;
-
-  const LossConfig& l = c.loss;
-  out << YAML::Key << "loss" << YAML::Value;
-  if (!l.long_form) {
-    out << l.name;
-  } else {
-    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << l.name;
-    if (l.name == "bce") {
-      out << YAML::Key << "pos_weight" << YAML::Value;
-      if (l.pos_weight)
-        out << fmt_double(*l.pos_weight);
-      else
-        out << YAML::Null;
-    } else if (l.name == "cross_entropy") {
-      out << YAML::Key << "class_weights" << YAML::Value;
-      if (l.class_weights_balanced) {
-        out << "balanced";
-      } else if (!l.class_weights.empty()) {
-        out << YAML::BeginMap;
-        for (const auto& [label, w] : l.class_weights)
-          out << YAML::Key << YAML::DoubleQuoted << label << YAML::Value << fmt_double(w);
-        out << YAML::EndMap;
-      } else {
-        out << YAML::Null;
-      }
-    } else if (l.name == "huber") {
-      out << YAML::Key << "delta" << YAML::Value << fmt_double(l.delta);
-    }
-    out << YAML::EndMap;
-  }
-
-  const OptimizerConfig& o = c.optimizer;
-  out << YAML::Key << "optimizer" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "name" << YAML::Value << o.name;
-  out << YAML::Key << "lr" << YAML::Value << fmt_double(o.lr);
-  out << YAML::Key << "momentum" << YAML::Value << fmt_double(o.momentum);
-  out << YAML::Key << "nesterov" << YAML::Value << o.nesterov;
-  out << YAML::Key << "betas" << YAML::Value << YAML::Flow << YAML::BeginSeq << fmt_double(o.beta1)
-      << fmt_double(o.beta2) << YAML::EndSeq;
-  out << YAML::Key << "eps" << YAML::Value << fmt_double(o.eps);
-  out << YAML::Key << "alpha" << YAML::Value << fmt_double(o.alpha);
-  out << YAML::Key << "weight_decay" << YAML::Value;
-  if (o.weight_decay)
-    out << fmt_double(*o.weight_decay);
-  else
-    out << YAML::Null;
-  out << YAML::EndMap;
-
-  const ScheduleConfig& s = c.schedule;
-  out << YAML::Key << "schedule" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "name" << YAML::Value << s.name;
-  out << YAML::Key << "step_size" << YAML::Value << s.step_size;
-  out << YAML::Key << "gamma" << YAML::Value << fmt_double(s.gamma);
-  out << YAML::Key << "patience" << YAML::Value << s.patience;
-  out << YAML::Key << "min_lr" << YAML::Value << fmt_double(s.min_lr);
-  out << YAML::Key << "warmup_epochs" << YAML::Value << s.warmup_epochs;
-  out << YAML::EndMap;
-
-  const TrainingConfig& t = c.training;
-  out << YAML::Key << "training" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "epochs" << YAML::Value << t.epochs;
-  out << YAML::Key << "batch_size" << YAML::Value;
-  if (t.full_batch)
-    out << "full";
-  else
-    out << t.batch_size;
-  out << YAML::Key << "shuffle" << YAML::Value << t.shuffle;
-  out << YAML::Key << "seed" << YAML::Value << std::to_string(t.seed);
-  out << YAML::Key << "clip_grad_norm" << YAML::Value;
-  if (t.clip_grad_norm)
-    out << fmt_double(*t.clip_grad_norm);
-  else
-    out << YAML::Null;
-  out << YAML::Key << "early_stopping" << YAML::Value;
-  if (t.early_stopping) {
-    out << YAML::Flow << YAML::BeginMap;
-    out << YAML::Key << "monitor" << YAML::Value << t.early_stopping->monitor;
-    out << YAML::Key << "patience" << YAML::Value << t.early_stopping->patience;
-    out << YAML::Key << "min_delta" << YAML::Value << fmt_double(t.early_stopping->min_delta);
-    out << YAML::EndMap;
-  } else {
-    out << YAML::Null;
-  }
-  out << YAML::Key << "log_every" << YAML::Value << t.log_every;
-  out << YAML::EndMap;
-
-  out << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "dir" << YAML::Value << YAML::DoubleQuoted << c.output.dir;
-  out << YAML::Key << "checkpoint_every" << YAML::Value << c.output.checkpoint_every;
-  out << YAML::EndMap;
-
+  emit_data(out, c.data);
+  emit_model(out, c.model);
+  emit_loss(out, c.loss);
+  emit_optimizer(out, c.optimizer);
+  emit_schedule(out, c.schedule);
+  emit_training(out, c.training);
+  emit_output(out, c.output);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
