@@ -499,20 +499,21 @@ std::vector<std::vector<size_t>> strata(const Dataset& d, const Preprocessing& p
 
 namespace {
 
-TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvReader& r) {
-  const DataConfig& dc = cfg.data;
-  TrainingData td;
-  Preprocessing& p = td.prep;
+// The preprocessing's fixed parts, from the config: task, targets, categories policy.
+Preprocessing preprocessing_of(const Config& cfg) {
+  Preprocessing p;
   p.task = task_of_loss(cfg.loss.name);
-  p.target = dc.target;
-  p.unknown_category = dc.unknown_category;
-  p.standardize = dc.standardize;
-  const char delim = delimiter_of(dc.delimiter);
-  const char* hint = dc.missing == "drop" ? "" : " (set data.missing: drop to drop such rows)";
-  if (p.task != Task::regression && dc.target.size() != 1)
-    throw ConfigError("loss " + cfg.loss.name + " needs one target column, not " + std::to_string(dc.target.size()));
+  p.target = cfg.data.target;
+  p.unknown_category = cfg.data.unknown_category;
+  p.standardize = cfg.data.standardize;
+  if (p.task != Task::regression && cfg.data.target.size() != 1)
+    throw ConfigError("loss " + cfg.loss.name + " needs one target column, not " + std::to_string(cfg.data.target.size()));
+  return p;
+}
 
-  // Columns: targets, then the features (a list, or all others but the excluded ones).
+// Columns: targets, then the features (a list, or all others but the excluded ones) into
+// p.features; the categorical ones (in feature order) into cat_order.
+Layout training_layout(const CsvReader& r, const DataConfig& dc, Preprocessing& p, std::vector<std::string>& cat_order) {
   Layout lay;
   for (const auto& t : dc.target) lay.target_cols.push_back(need_column(r, t, "data.target"));
   for (const auto& e : dc.exclude) need_column(r, e, "data.exclude");
@@ -537,7 +538,6 @@ TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvR
       throw DataError("categorical column '" + c + "' is not a feature (excluded or not in data.features)",
                       SourcePos{r.name(), 1, 0});
   }
-  std::vector<std::string> cat_order;  // categorical features in feature order
   for (const auto& f : p.features) {
     if (std::find(dc.categorical.begin(), dc.categorical.end(), f) != dc.categorical.end()) {
       cat_order.push_back(f);
@@ -546,22 +546,12 @@ TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvR
       lay.num_cols.push_back(r.column_index(f));
     }
   }
+  return lay;
+}
 
-  std::vector<Interner> cat_dicts(cat_order.size());
-  Interner labels;
-  ReadOptions opt;
-  opt.task = p.task;
-  opt.drop_missing = dc.missing == "drop";
-  opt.missing_hint = hint;
-  opt.dropped = &td.dropped_rows;
-  opt.cat_dicts = &cat_dicts;
-  opt.labels = &labels;
-  RawRows raw;
-  read_rows(r, lay, opt, raw);
-  r.close();
-  if (raw.rows == 0) throw DataError("no data rows (after dropping rows with missing values)", SourcePos{r.name(), 2, 0});
-
-  // Categories sorted bytewise; ids remapped.
+// Categories sorted bytewise into p.categorical; the rows' category ids remapped to them.
+void sort_categories(const std::vector<std::string>& cat_order, const std::vector<Interner>& cat_dicts, RawRows& raw,
+                     Preprocessing& p) {
   for (size_t j = 0; j < cat_order.size(); ++j) {
     CategoricalColumn cc;
     cc.name = cat_order[j];
@@ -574,53 +564,61 @@ TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvR
     for (size_t row = 0; row < raw.rows; ++row) raw.cat[row * raw.n_cat + j] = remap[raw.cat[row * raw.n_cat + j]];
     p.categorical.push_back(std::move(cc));
   }
+}
 
-  // Classes: numbers when every label reads as one (sorted numerically, spelled as first
-  // seen), else strings sorted bytewise.
-  if (p.task != Task::regression) {
-    const auto& names = labels.names;
-    std::vector<double> values(names.size());
-    bool numeric = true;
-    for (size_t i = 0; i < names.size() && numeric; ++i)
-      numeric = parse_number_double(names[i], values[i]) == NumberKind::number;
-    std::vector<uint32_t> remap(names.size());
-    if (numeric) {
-      std::map<double, std::string> by_value;  // first spelling wins (ids are in first-seen order)
-      for (size_t i = 0; i < names.size(); ++i) by_value.emplace(values[i], names[i]);
-      for (const auto& [v, s] : by_value) p.classes.push_back(s);
-      for (size_t i = 0; i < names.size(); ++i)
-        remap[i] = static_cast<uint32_t>(std::distance(by_value.begin(), by_value.find(values[i])));
-    } else {
-      p.classes = names;
-      std::sort(p.classes.begin(), p.classes.end());
-      for (size_t i = 0; i < names.size(); ++i)
-        remap[i] = static_cast<uint32_t>(std::lower_bound(p.classes.begin(), p.classes.end(), names[i]) - p.classes.begin());
-    }
-    p.classes_numeric = numeric;
-    for (auto& id : raw.label) id = remap[id];
-    if (p.task == Task::binary && p.classes.size() != 2)
-      throw DataError("loss bce needs exactly two classes in '" + dc.target[0] + "', found " +
-                          std::to_string(p.classes.size()) + ": " + join(p.classes) +
-                          (p.classes.size() > 2 ? "; use loss cross_entropy with a softmax layer" : ""),
-                      SourcePos{r.name(), 0, 0});
-    if (p.task == Task::multiclass && p.classes.size() < 2)
-      throw DataError("loss cross_entropy needs at least two classes in '" + dc.target[0] + "', found " +
-                          std::to_string(p.classes.size()) + ": " + join(p.classes),
-                      SourcePos{r.name(), 0, 0});
+// Classes: numbers when every label reads as one (sorted numerically, spelled as first
+// seen), else strings sorted bytewise; the rows' label ids remapped to class indices. Then
+// the count the loss needs (bce: two; cross_entropy: at least two).
+void sort_classes(const Interner& labels, const std::string& target, const std::string& file, RawRows& raw,
+                  Preprocessing& p) {
+  const auto& names = labels.names;
+  std::vector<double> values(names.size());
+  bool numeric = true;
+  for (size_t i = 0; i < names.size() && numeric; ++i)
+    numeric = parse_number_double(names[i], values[i]) == NumberKind::number;
+  std::vector<uint32_t> remap(names.size());
+  if (numeric) {
+    std::map<double, std::string> by_value;  // first spelling wins (ids are in first-seen order)
+    for (size_t i = 0; i < names.size(); ++i) by_value.emplace(values[i], names[i]);
+    for (const auto& [v, s] : by_value) p.classes.push_back(s);
+    for (size_t i = 0; i < names.size(); ++i)
+      remap[i] = static_cast<uint32_t>(std::distance(by_value.begin(), by_value.find(values[i])));
+  } else {
+    p.classes = names;
+    std::sort(p.classes.begin(), p.classes.end());
+    for (size_t i = 0; i < names.size(); ++i)
+      remap[i] = static_cast<uint32_t>(std::lower_bound(p.classes.begin(), p.classes.end(), names[i]) - p.classes.begin());
   }
-  if (!cfg.model.layers.empty() && static_cast<size_t>(cfg.model.layers.back().units) != p.output_width()) {
-    const size_t last = cfg.model.layers.size() - 1;
-    const std::string what = p.task == Task::regression ? std::to_string(p.target.size()) + " target column(s)"
-                             : p.task == Task::binary   ? "a binary target (one sigmoid unit)"
-                                                        : std::to_string(p.classes.size()) + " classes (" + join(p.classes) + ")";
-    throw DataError("model.layers." + std::to_string(last) + ".units is " + std::to_string(cfg.model.layers.back().units) +
-                    " but the data has " + what + "; set it to " + std::to_string(p.output_width()),
-                    SourcePos{r.name(), 0, 0});
-  }
+  p.classes_numeric = numeric;
+  for (auto& id : raw.label) id = remap[id];
+  if (p.task == Task::binary && p.classes.size() != 2)
+    throw DataError("loss bce needs exactly two classes in '" + target + "', found " + std::to_string(p.classes.size()) +
+                        ": " + join(p.classes) +
+                        (p.classes.size() > 2 ? "; use loss cross_entropy with a softmax layer" : ""),
+                    SourcePos{file, 0, 0});
+  if (p.task == Task::multiclass && p.classes.size() < 2)
+    throw DataError("loss cross_entropy needs at least two classes in '" + target + "', found " +
+                        std::to_string(p.classes.size()) + ": " + join(p.classes),
+                    SourcePos{file, 0, 0});
+}
 
-  Dataset all = encode(std::move(raw), p);
+// The last layer's units must be the data's output width (targets, one sigmoid, classes).
+void check_output_width(const ModelConfig& m, const Preprocessing& p, const std::string& file) {
+  if (m.layers.empty() || static_cast<size_t>(m.layers.back().units) == p.output_width()) return;
+  const size_t last = m.layers.size() - 1;
+  const std::string what = p.task == Task::regression ? std::to_string(p.target.size()) + " target column(s)"
+                           : p.task == Task::binary   ? "a binary target (one sigmoid unit)"
+                                                      : std::to_string(p.classes.size()) + " classes (" + join(p.classes) + ")";
+  throw DataError("model.layers." + std::to_string(last) + ".units is " + std::to_string(m.layers.back().units) +
+                      " but the data has " + what + "; set it to " + std::to_string(p.output_width()),
+                  SourcePos{file, 0, 0});
+}
 
-  // The split: a fold, a fraction (stratified, seeded), or a separate file.
+// Which rows of data.train validate (1) rather than train: fold `fold` of K, or a fraction
+// (stratified, seeded); empty when neither (no validation, or a separate file).
+std::vector<char> validation_rows(const Dataset& all, const Preprocessing& p, const Config& cfg,
+                                  std::optional<FoldSpec> fold, const std::string& file) {
+  const DataConfig& dc = cfg.data;
   std::vector<char> take;
   if (fold) {
     if (fold->k < 2) throw ConfigError("--folds must be at least 2, not " + std::to_string(fold->k));
@@ -628,7 +626,7 @@ TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvR
     if (static_cast<size_t>(fold->k) > all.rows)
       throw DataError(std::to_string(fold->k) + " folds need at least as many rows; the data has " +
                           std::to_string(all.rows),
-                      SourcePos{r.name(), 0, 0});
+                      SourcePos{file, 0, 0});
     take.assign(all.rows, 0);
     Rng rng(cfg.training.seed);
     size_t counter = 0;
@@ -650,24 +648,74 @@ TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvR
     if (n_val == 0)
       throw DataError("data.validation " + std::to_string(dc.validation_fraction) + " of " + std::to_string(all.rows) +
                           " rows leaves no validation rows; use more data or set data.validation: 0",
-                      SourcePos{r.name(), 0, 0});
+                      SourcePos{file, 0, 0});
   }
-  if (!take.empty()) {
-    Dataset val = take_rows(all, take);
-    td.val = std::move(val);
-  }
+  return take;
+}
+
+std::vector<size_t> class_counts_of(const Dataset& train, const Preprocessing& p) {
+  if (p.task == Task::regression) return {};
+  std::vector<size_t> counts(p.classes.size(), 0);
+  for (size_t i = 0; i < train.rows; ++i) ++counts[static_cast<size_t>(train.y[i])];
+  return counts;
+}
+
+// The missing-value hint of data.train, validation and test files.
+const char* training_missing_hint(const DataConfig& dc) {
+  return dc.missing == "drop" ? "" : " (set data.missing: drop to drop such rows)";
+}
+
+// data.train's rows in fit mode: categories and labels are learned into the interners.
+RawRows read_training_rows(CsvReader& r, const Layout& lay, const DataConfig& dc, Task task,
+                           std::vector<Interner>& cat_dicts, Interner& labels, size_t& dropped) {
+  ReadOptions opt;
+  opt.task = task;
+  opt.drop_missing = dc.missing == "drop";
+  opt.missing_hint = training_missing_hint(dc);
+  opt.dropped = &dropped;
+  opt.cat_dicts = &cat_dicts;
+  opt.labels = &labels;
+  RawRows raw;
+  read_rows(r, lay, opt, raw);
+  r.close();
+  if (raw.rows == 0) throw DataError("no data rows (after dropping rows with missing values)", SourcePos{r.name(), 2, 0});
+  return raw;
+}
+
+// data.validation (a file; not with a fold) and data.test, read with the fitted preprocessing.
+void read_validation_and_test(const DataConfig& dc, bool fold, TrainingData& td) {
+  const char delim = delimiter_of(dc.delimiter);
+  const bool drop = dc.missing == "drop";
+  if (!fold && !dc.validation_path.empty())
+    td.val = read_fitted(dc.validation_path, td.prep, true, drop, {}, delim, training_missing_hint(dc));
+  if (!dc.test.empty()) td.test = read_fitted(dc.test, td.prep, true, drop, {}, delim, training_missing_hint(dc));
+}
+
+// data.train read through `r` (fit mode: categories and classes are learned), split, the
+// preprocessing fitted on the training rows and applied to every split; validation and test
+// files read with it.
+TrainingData load_training(const Config& cfg, std::optional<FoldSpec> fold, CsvReader& r) {
+  TrainingData td;
+  Preprocessing& p = td.prep;
+  p = preprocessing_of(cfg);
+  std::vector<std::string> cat_order;  // categorical features in feature order
+  const Layout lay = training_layout(r, cfg.data, p, cat_order);
+  std::vector<Interner> cat_dicts(cat_order.size());
+  Interner labels;
+  RawRows raw = read_training_rows(r, lay, cfg.data, p.task, cat_dicts, labels, td.dropped_rows);
+  sort_categories(cat_order, cat_dicts, raw, p);
+  if (p.task != Task::regression) sort_classes(labels, cfg.data.target[0], r.name(), raw, p);
+  check_output_width(cfg.model, p, r.name());
+
+  Dataset all = encode(std::move(raw), p);
+  const std::vector<char> take = validation_rows(all, p, cfg, fold, r.name());
+  if (!take.empty()) td.val = take_rows(all, take);  // `all` keeps the training rows
   td.train = std::move(all);
   fit_standardization(td.train, p);
   apply_standardization(td.train, p);
   if (td.val) apply_standardization(*td.val, p);
-  if (!fold && !dc.validation_path.empty())
-    td.val = read_fitted(dc.validation_path, p, true, opt.drop_missing, {}, delim, hint);
-  if (!dc.test.empty()) td.test = read_fitted(dc.test, p, true, opt.drop_missing, {}, delim, hint);
-
-  if (p.task != Task::regression) {
-    td.class_counts.assign(p.classes.size(), 0);
-    for (size_t i = 0; i < td.train.rows; ++i) ++td.class_counts[static_cast<size_t>(td.train.y[i])];
-  }
+  read_validation_and_test(cfg.data, fold.has_value(), td);
+  td.class_counts = class_counts_of(td.train, p);
   return td;
 }
 
