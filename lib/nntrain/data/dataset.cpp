@@ -141,6 +141,119 @@ struct ReadOptions {
                                                : "list a text column in data.categorical or data.exclude") + ")");
 }
 
+// A row with another number of fields than the header: a data error pointing at the first
+// extra field, or just after the last one when a field is missing.
+void check_field_count(const CsvReader& r, size_t ncols) {
+  if (r.size() == ncols) return;
+  const std::string msg = "this row has " + std::to_string(r.size()) + " fields, the header has " + std::to_string(ncols);
+  if (r.size() > ncols) r.fail(ncols, msg + " (an unquoted delimiter inside a field?)");
+  const size_t last = r.size() - 1;
+  throw DataError(msg + " (a missing field or delimiter?)",
+                  SourcePos{r.name(), r.line(), r.column(last) + static_cast<long>(r.field(last).size())});
+}
+
+// Reserve once the average row length is known: virtual memory only, pages are touched as
+// rows arrive, so an over-estimate costs no RSS and vector doubling is avoided.
+void reserve_rows(const CsvReader& r, size_t ncols, bool with_label, RawRows& out) {
+  const double per_row = static_cast<double>(r.bytes_read()) / static_cast<double>(out.rows + 1);
+  const double left = static_cast<double>(r.size_hint() - r.bytes_read());
+  size_t est = out.rows + static_cast<size_t>(left / per_row * 1.05) + 64;
+  const size_t hard = static_cast<size_t>(r.size_hint() / std::max<size_t>(ncols, 1)) + 2;
+  est = std::min(est, hard);
+  out.num.reserve(est * out.n_num);
+  out.cat.reserve(est * out.n_cat);
+  out.ynum.reserve(est * out.n_y);
+  if (with_label) out.label.reserve(est);
+}
+
+// The row's numeric fields `cols` into out[0 .. cols.size()). False when one is missing and
+// data.missing drops the row; any other bad value is a data error.
+bool read_numbers(const CsvReader& r, const std::vector<long>& cols, const ReadOptions& opt, const char* what,
+                  float* out) {
+  bool keep = true;
+  for (size_t j = 0; j < cols.size(); ++j) {
+    const long c = cols[j];
+    const std::string_view f = r.field(static_cast<size_t>(c));
+    const NumberKind k = parse_number(f, out[j]);
+    if (k == NumberKind::number) continue;
+    if (k == NumberKind::missing && opt.drop_missing) {
+      keep = false;
+      continue;
+    }
+    fail_number(r, c, k, f, what, opt.missing_hint, opt.fitted != nullptr);
+  }
+  return keep;
+}
+
+// The row's categories: with a fitted preprocessing their indices into cr (an unseen one is
+// all zeros with unknown_category: ignore, else a data error); in fit mode the strings into
+// pending, interned once the row is known to be kept. False when one is missing and dropped.
+bool read_categories(const CsvReader& r, const std::vector<long>& cols, const ReadOptions& opt, std::string& key,
+                     std::vector<std::string_view>& pending, uint32_t* cr) {
+  bool keep = true;
+  for (size_t j = 0; j < cols.size(); ++j) {
+    const long c = cols[j];
+    const std::string_view f = trim_spaces(r.field(static_cast<size_t>(c)));
+    if (is_missing_token(f)) {
+      if (opt.drop_missing) {
+        keep = false;
+        cr[j] = 0;
+        continue;
+      }
+      fail_number(r, c, NumberKind::missing, f, "categorical feature", opt.missing_hint, opt.fitted != nullptr);
+    }
+    if (!opt.fitted) {
+      pending[j] = f;
+      continue;
+    }
+    key.assign(f.data(), f.size());
+    const auto& m = opt.fitted->cat_index[j];
+    if (auto it = m.find(key); it != m.end()) {
+      cr[j] = it->second;
+    } else if (opt.fitted->prep->unknown_category == "ignore") {
+      cr[j] = kNone;
+    } else {
+      r.fail(static_cast<size_t>(c), "category '" + key + "' of column '" + r.header()[c] +
+                                         "' was not seen in training (seen: " +
+                                         join(opt.fitted->prep->categorical[j].categories) +
+                                         "); training with data.unknown_category: ignore encodes it as all zeros");
+    }
+  }
+  return keep;
+}
+
+// The class index of label `f` (column c) for a fitted preprocessing, or a data error.
+uint32_t fitted_class(const CsvReader& r, long c, std::string_view f, const Fitted& fitted, std::string& key) {
+  const Preprocessing& p = *fitted.prep;
+  if (p.classes_numeric) {
+    double v = 0;
+    if (parse_number_double(f, v) == NumberKind::number)
+      for (size_t i = 0; i < fitted.class_values.size(); ++i)
+        if (fitted.class_values[i] == v) return static_cast<uint32_t>(i);
+  } else {
+    key.assign(f.data(), f.size());
+    if (auto it = fitted.class_index.find(key); it != fitted.class_index.end()) return it->second;
+  }
+  r.fail(static_cast<size_t>(c), "class '" + std::string(f) + "' of column '" + r.header()[c] +
+                                     "' was not in the training data (classes: " + join(p.classes) + ")");
+}
+
+// The row's label (column c): its class index into id (fitted), or its text into pending
+// (fit mode). False when it is missing and dropped.
+bool read_label(const CsvReader& r, long c, const ReadOptions& opt, std::string& key, std::string_view& pending,
+                uint32_t& id) {
+  const std::string_view f = trim_spaces(r.field(static_cast<size_t>(c)));
+  if (is_missing_token(f)) {
+    if (!opt.drop_missing) fail_number(r, c, NumberKind::missing, f, "target", opt.missing_hint, opt.fitted != nullptr);
+    return false;
+  }
+  if (!opt.fitted) pending = f;
+  else id = fitted_class(r, c, f, *opt.fitted, key);
+  return true;
+}
+
+// Every data row of `r` into `out` (see RawRows): features, categories, targets and kept
+// columns, each row checked whole before it is kept or (data.missing: drop) dropped.
 void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows& out) {
   const size_t ncols = r.header().size();
   out.n_num = lay.num_cols.size();
@@ -155,137 +268,33 @@ void read_rows(CsvReader& r, const Layout& lay, const ReadOptions& opt, RawRows&
   std::string_view pending_label;
   bool reserved = false;
   while (r.next()) {
-    if (r.size() != ncols) {
-      const std::string msg = "this row has " + std::to_string(r.size()) + " fields, the header has " +
-                              std::to_string(ncols);
-      if (r.size() > ncols) r.fail(ncols, msg + " (an unquoted delimiter inside a field?)");
-      // Short row: point just after its last field, where the next one is missing.
-      const size_t last = r.size() - 1;
-      throw DataError(msg + " (a missing field or delimiter?)",
-                      SourcePos{r.name(), r.line(), r.column(last) + static_cast<long>(r.field(last).size())});
-    }
-    // Reserve once the average row length is known: virtual memory only, pages are touched
-    // as rows arrive, so an over-estimate costs no RSS and vector doubling is avoided.
+    check_field_count(r, ncols);
     if (!reserved && out.rows == 256 && r.size_hint() > r.bytes_read()) {
-      {
-        reserved = true;
-        const double per_row = static_cast<double>(r.bytes_read()) / static_cast<double>(out.rows + 1);
-        const double left = static_cast<double>(r.size_hint() - r.bytes_read());
-        size_t est = out.rows + static_cast<size_t>(left / per_row * 1.05) + 64;
-        const size_t hard = static_cast<size_t>(r.size_hint() / std::max<size_t>(ncols, 1)) + 2;
-        est = std::min(est, hard);
-        out.num.reserve(est * out.n_num);
-        out.cat.reserve(est * out.n_cat);
-        out.ynum.reserve(est * out.n_y);
-        if (with_label) out.label.reserve(est);
-      }
+      reserved = true;
+      reserve_rows(r, ncols, with_label, out);
     }
-    bool drop = false;
     const size_t base = out.rows;
     out.num.resize((base + 1) * out.n_num);
-    float* xr = out.num.data() + base * out.n_num;
-    for (size_t j = 0; j < out.n_num; ++j) {
-      const long c = lay.num_cols[j];
-      const std::string_view f = r.field(static_cast<size_t>(c));
-      const NumberKind k = parse_number(f, xr[j]);
-      if (k == NumberKind::number) continue;
-      if (k == NumberKind::missing && opt.drop_missing) {
-        drop = true;
-        continue;
-      }
-      fail_number(r, c, k, f, "feature", opt.missing_hint, opt.fitted != nullptr);
-    }
     out.cat.resize((base + 1) * out.n_cat);
+    out.ynum.resize((base + 1) * out.n_y);
     uint32_t* cr = out.cat.data() + base * out.n_cat;
-    for (size_t j = 0; j < out.n_cat; ++j) {
-      const long c = lay.cat_cols[j];
-      const std::string_view f = trim_spaces(r.field(static_cast<size_t>(c)));
-      if (is_missing_token(f)) {
-        if (opt.drop_missing) {
-          drop = true;
-          cr[j] = 0;
-          continue;
-        }
-        fail_number(r, c, NumberKind::missing, f, "categorical feature", opt.missing_hint, opt.fitted != nullptr);
-      }
-      if (!opt.fitted) {
-        pending[j] = f;  // interned once the row is known to be kept
-      } else {
-        key.assign(f.data(), f.size());
-        const auto& m = opt.fitted->cat_index[j];
-        auto it = m.find(key);
-        if (it != m.end()) {
-          cr[j] = it->second;
-        } else if (opt.fitted->prep->unknown_category == "ignore") {
-          cr[j] = kNone;
-        } else {
-          r.fail(static_cast<size_t>(c), "category '" + key + "' of column '" + r.header()[c] +
-                                             "' was not seen in training (seen: " +
-                                             join(opt.fitted->prep->categorical[j].categories) +
-                                             "); training with data.unknown_category: ignore encodes it as all zeros");
-        }
-      }
-    }
-    if (out.n_y) {
-      out.ynum.resize((base + 1) * out.n_y);
-      float* yr = out.ynum.data() + base * out.n_y;
-      for (size_t j = 0; j < out.n_y; ++j) {
-        const long c = lay.target_cols[j];
-        const std::string_view f = r.field(static_cast<size_t>(c));
-        const NumberKind k = parse_number(f, yr[j]);
-        if (k == NumberKind::number) continue;
-        if (k == NumberKind::missing && opt.drop_missing) {
-          drop = true;
-          continue;
-        }
-        fail_number(r, c, k, f, "target", opt.missing_hint, opt.fitted != nullptr);
-      }
-    }
+    bool keep = read_numbers(r, lay.num_cols, opt, "feature", out.num.data() + base * out.n_num);
+    keep &= read_categories(r, lay.cat_cols, opt, key, pending, cr);
+    if (out.n_y) keep &= read_numbers(r, lay.target_cols, opt, "target", out.ynum.data() + base * out.n_y);
     if (with_label) {
-      const long c = lay.target_cols[0];
-      const std::string_view f = trim_spaces(r.field(static_cast<size_t>(c)));
       uint32_t id = 0;
-      if (is_missing_token(f)) {
-        if (!opt.drop_missing) fail_number(r, c, NumberKind::missing, f, "target", opt.missing_hint, opt.fitted != nullptr);
-        drop = true;
-      } else if (!opt.fitted) {
-        pending_label = f;
-      } else {
-        const Preprocessing& p = *opt.fitted->prep;
-        bool found = false;
-        if (p.classes_numeric) {
-          double v = 0;
-          if (parse_number_double(f, v) == NumberKind::number) {
-            for (size_t i = 0; i < opt.fitted->class_values.size(); ++i)
-              if (opt.fitted->class_values[i] == v) {
-                id = static_cast<uint32_t>(i);
-                found = true;
-                break;
-              }
-          }
-        } else {
-          key.assign(f.data(), f.size());
-          auto it = opt.fitted->class_index.find(key);
-          if (it != opt.fitted->class_index.end()) {
-            id = it->second;
-            found = true;
-          }
-        }
-        if (!found)
-          r.fail(static_cast<size_t>(c), "class '" + std::string(f) + "' of column '" + r.header()[c] +
-                                             "' was not in the training data (classes: " + join(p.classes) + ")");
-      }
-      if (!drop) out.label.push_back(!opt.fitted ? opt.labels->id(pending_label) : id);
+      keep &= read_label(r, lay.target_cols[0], opt, key, pending_label, id);
+      if (keep) out.label.push_back(!opt.fitted ? opt.labels->id(pending_label) : id);
     }
-    if (!drop && !opt.fitted)
-      for (size_t j = 0; j < out.n_cat; ++j) cr[j] = (*opt.cat_dicts)[j].id(pending[j]);
-    if (drop) {
+    if (!keep) {
       out.num.resize(base * out.n_num);
       out.cat.resize(base * out.n_cat);
       out.ynum.resize(base * out.n_y);
       if (opt.dropped) ++*opt.dropped;
       continue;
     }
+    if (!opt.fitted)
+      for (size_t j = 0; j < out.n_cat; ++j) cr[j] = (*opt.cat_dicts)[j].id(pending[j]);
     for (size_t j = 0; j < lay.keep_cols.size(); ++j)
       out.kept[j].emplace_back(r.field(static_cast<size_t>(lay.keep_cols[j])));
     ++out.rows;
