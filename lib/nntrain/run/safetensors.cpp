@@ -134,134 +134,163 @@ std::string safetensors_encode(const std::vector<RawTensorOut>& tensors, std::ma
   return out;
 }
 
-SafetensorsFile safetensors_decode(std::string_view bytes, const std::string& name, bool require_checksums) {
-  auto fail = [&](const std::string& what) -> ModelFileError {
-    return ModelFileError(name + ": " + what);
-  };
+namespace {
+
+// A tensor's header entry, before its bytes are placed.
+struct TensorEntry {
+  RawTensorIn t;
+  uint64_t begin, end;
+};
+
+// The errors of one file's decoding, all ModelFileError "<name>: <what>".
+struct Decoding {
+  const std::string& name;
+  ModelFileError fail(const std::string& what) const { return ModelFileError(name + ": " + what); }
+};
+
+// The 8-byte length, then the JSON header text it announces (the rest is the data section).
+std::string_view header_text_of(const Decoding& d, std::string_view bytes) {
   if (bytes.size() < 8)
-    throw fail("truncated: " + std::to_string(bytes.size()) +
-               " bytes, too short for a safetensors file (8-byte header length first)");
+    throw d.fail("truncated: " + std::to_string(bytes.size()) +
+                 " bytes, too short for a safetensors file (8-byte header length first)");
   uint64_t n = 0;
   for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
   const uint64_t avail = bytes.size() - 8;
   if (n > kMaxHeaderBytes)
-    throw fail("not a safetensors file: header length " + std::to_string(n) + " is larger than the 100 MiB limit");
+    throw d.fail("not a safetensors file: header length " + std::to_string(n) + " is larger than the 100 MiB limit");
   if (n > avail)
-    throw fail("truncated: header length " + std::to_string(n) + " but only " + std::to_string(avail) +
-               " bytes follow it");
-  if (n < 2) throw fail("not a safetensors file: header length " + std::to_string(n));
-  const std::string_view header_text = bytes.substr(8, n);
-  const std::string_view data = bytes.substr(8 + n);
+    throw d.fail("truncated: header length " + std::to_string(n) + " but only " + std::to_string(avail) +
+                 " bytes follow it");
+  if (n < 2) throw d.fail("not a safetensors file: header length " + std::to_string(n));
+  return bytes.substr(8, n);
+}
 
+json parse_header(const Decoding& d, std::string_view header_text) {
   // JSON parsers may stop at a NUL; the header must be text through and through.
-  if (header_text.find('\0') != std::string_view::npos) throw fail("corrupt header: it contains a NUL byte");
+  if (header_text.find('\0') != std::string_view::npos) throw d.fail("corrupt header: it contains a NUL byte");
   json header;
   try {
     header = parse_limited(header_text);
   } catch (const DepthExceeded&) {
-    throw fail("corrupt header: JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    throw d.fail("corrupt header: JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   } catch (const json::exception& e) {
-    throw fail(std::string("corrupt header: not valid JSON (") + e.what() + ")");
+    throw d.fail(std::string("corrupt header: not valid JSON (") + e.what() + ")");
   }
-  if (!header.is_object()) throw fail("corrupt header: the JSON header is not an object");
+  if (!header.is_object()) throw d.fail("corrupt header: the JSON header is not an object");
+  return header;
+}
 
-  SafetensorsFile file;
-  struct Entry {
-    RawTensorIn t;
-    uint64_t begin, end;
-  };
-  std::vector<Entry> entries;
-  for (auto it = header.begin(); it != header.end(); ++it) {
-    const std::string& key = it.key();
-    const json& v = it.value();
-    if (key == "__metadata__") {
-      if (!v.is_object()) throw fail("corrupt header: __metadata__ is not an object");
-      for (auto m = v.begin(); m != v.end(); ++m) {
-        if (!m.value().is_string()) throw fail("corrupt header: __metadata__ value of '" + m.key() + "' is not a string");
-        file.metadata[m.key()] = m.value().get<std::string>();
-      }
-      file.has_metadata = true;
-      continue;
-    }
-    const std::string what = "tensor '" + key + "'";
-    if (!v.is_object()) throw fail("corrupt header: " + what + " is not an object");
-    for (auto f = v.begin(); f != v.end(); ++f)
-      if (f.key() != "dtype" && f.key() != "shape" && f.key() != "data_offsets")
-        throw fail("corrupt header: " + what + " has an unknown field '" + f.key() + "'");
-    auto dt = v.find("dtype");
-    auto sh = v.find("shape");
-    auto off = v.find("data_offsets");
-    if (dt == v.end() || sh == v.end() || off == v.end())
-      throw fail("corrupt header: " + what + " lacks dtype, shape or data_offsets");
-    Entry e;
-    e.t.name = key;
-    if (!dt->is_string()) throw fail("corrupt header: " + what + " has a dtype that is not a string");
-    if (!parse_dtype(dt->get<std::string>(), &e.t.dtype))
-      throw fail(what + " has dtype " + dt->get<std::string>() +
+// __metadata__: an object of strings.
+void read_metadata(const Decoding& d, const json& v, SafetensorsFile& file) {
+  if (!v.is_object()) throw d.fail("corrupt header: __metadata__ is not an object");
+  for (auto m = v.begin(); m != v.end(); ++m) {
+    if (!m.value().is_string()) throw d.fail("corrupt header: __metadata__ value of '" + m.key() + "' is not a string");
+    file.metadata[m.key()] = m.value().get<std::string>();
+  }
+  file.has_metadata = true;
+}
+
+// One tensor's entry: {dtype, shape, data_offsets}, the offsets spanning exactly its bytes.
+TensorEntry read_tensor_entry(const Decoding& d, const std::string& key, const json& v) {
+  const std::string what = "tensor '" + key + "'";
+  if (!v.is_object()) throw d.fail("corrupt header: " + what + " is not an object");
+  for (auto f = v.begin(); f != v.end(); ++f)
+    if (f.key() != "dtype" && f.key() != "shape" && f.key() != "data_offsets")
+      throw d.fail("corrupt header: " + what + " has an unknown field '" + f.key() + "'");
+  auto dt = v.find("dtype");
+  auto sh = v.find("shape");
+  auto off = v.find("data_offsets");
+  if (dt == v.end() || sh == v.end() || off == v.end())
+    throw d.fail("corrupt header: " + what + " lacks dtype, shape or data_offsets");
+  TensorEntry e;
+  e.t.name = key;
+  if (!dt->is_string()) throw d.fail("corrupt header: " + what + " has a dtype that is not a string");
+  if (!parse_dtype(dt->get<std::string>(), &e.t.dtype))
+    throw d.fail(what + " has dtype " + dt->get<std::string>() +
                  ", which nntrain does not read (F32 tensors; save with .float())");
-    if (!sh->is_array() || sh->size() > 8)
-      throw fail("corrupt header: " + what + " has a shape that is not a list of at most 8 sizes");
-    uint64_t count = 1;
-    for (const auto& d : *sh) {
-      if (!d.is_number_unsigned()) throw fail("corrupt header: " + what + " has a negative or non-integer size in its shape");
-      const uint64_t s = d.get<uint64_t>();
-      if (__builtin_mul_overflow(count, s, &count))
-        throw fail("corrupt header: " + what + " has a shape whose size overflows");
-      e.t.shape.push_back(static_cast<size_t>(s));
-    }
-    uint64_t nbytes = 0;
-    if (__builtin_mul_overflow(count, static_cast<uint64_t>(dtype_size(e.t.dtype)), &nbytes))
-      throw fail("corrupt header: " + what + " has a shape whose size overflows");
-    if (!off->is_array() || off->size() != 2 || !(*off)[0].is_number_unsigned() || !(*off)[1].is_number_unsigned())
-      throw fail("corrupt header: " + what + " data_offsets is not a pair of non-negative integers");
-    e.begin = (*off)[0].get<uint64_t>();
-    e.end = (*off)[1].get<uint64_t>();
-    if (e.end < e.begin) throw fail("corrupt header: " + what + " data_offsets end before they begin");
-    if (e.end - e.begin != nbytes)
-      throw fail("corrupt header: " + what + " data_offsets [" + std::to_string(e.begin) + ", " +
+  if (!sh->is_array() || sh->size() > 8)
+    throw d.fail("corrupt header: " + what + " has a shape that is not a list of at most 8 sizes");
+  uint64_t count = 1;
+  for (const auto& dim : *sh) {
+    if (!dim.is_number_unsigned())
+      throw d.fail("corrupt header: " + what + " has a negative or non-integer size in its shape");
+    const uint64_t s = dim.get<uint64_t>();
+    if (__builtin_mul_overflow(count, s, &count)) throw d.fail("corrupt header: " + what + " has a shape whose size overflows");
+    e.t.shape.push_back(static_cast<size_t>(s));
+  }
+  uint64_t nbytes = 0;
+  if (__builtin_mul_overflow(count, static_cast<uint64_t>(dtype_size(e.t.dtype)), &nbytes))
+    throw d.fail("corrupt header: " + what + " has a shape whose size overflows");
+  if (!off->is_array() || off->size() != 2 || !(*off)[0].is_number_unsigned() || !(*off)[1].is_number_unsigned())
+    throw d.fail("corrupt header: " + what + " data_offsets is not a pair of non-negative integers");
+  e.begin = (*off)[0].get<uint64_t>();
+  e.end = (*off)[1].get<uint64_t>();
+  if (e.end < e.begin) throw d.fail("corrupt header: " + what + " data_offsets end before they begin");
+  if (e.end - e.begin != nbytes)
+    throw d.fail("corrupt header: " + what + " data_offsets [" + std::to_string(e.begin) + ", " +
                  std::to_string(e.end) + "] hold " + std::to_string(e.end - e.begin) + " bytes, but shape " +
                  shape_text(e.t.shape) + " of " + dtype_name(e.t.dtype) + " needs " + std::to_string(nbytes));
-    e.t.count = static_cast<size_t>(count);
-    entries.push_back(std::move(e));
-  }
+  e.t.count = static_cast<size_t>(count);
+  return e;
+}
 
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+// The tensors in data order, tiling the data section exactly: no overlap, gap or tail.
+void place_tensors(const Decoding& d, std::vector<TensorEntry>& entries, std::string_view data, SafetensorsFile& file) {
+  std::sort(entries.begin(), entries.end(), [](const TensorEntry& a, const TensorEntry& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
   uint64_t pos = 0;
   for (auto& e : entries) {
     if (e.end > data.size())
-      throw fail("truncated: tensor '" + e.t.name + "' needs data up to byte " + std::to_string(e.end) +
-                 " but the data section has " + std::to_string(data.size()) + " bytes");
-    if (e.begin < pos) throw fail("corrupt header: tensor '" + e.t.name + "' overlaps the tensor before it");
+      throw d.fail("truncated: tensor '" + e.t.name + "' needs data up to byte " + std::to_string(e.end) +
+                   " but the data section has " + std::to_string(data.size()) + " bytes");
+    if (e.begin < pos) throw d.fail("corrupt header: tensor '" + e.t.name + "' overlaps the tensor before it");
     if (e.begin > pos)
-      throw fail("corrupt header: gap in the data before tensor '" + e.t.name + "' (bytes " + std::to_string(pos) +
-                 " to " + std::to_string(e.begin) + " belong to no tensor)");
+      throw d.fail("corrupt header: gap in the data before tensor '" + e.t.name + "' (bytes " + std::to_string(pos) +
+                   " to " + std::to_string(e.begin) + " belong to no tensor)");
     e.t.bytes = data.substr(e.begin, e.end - e.begin);
     pos = e.end;
     file.tensors.push_back(std::move(e.t));
   }
   if (pos != data.size())
-    throw fail("corrupt: " + std::to_string(data.size() - pos) + " bytes after the last tensor belong to no tensor");
+    throw d.fail("corrupt: " + std::to_string(data.size() - pos) + " bytes after the last tensor belong to no tensor");
+}
 
-  auto check = [&](const char* key, const std::string& actual, const char* what) {
-    auto it = file.metadata.find(key);
-    if (it == file.metadata.end()) {
-      if (require_checksums) throw fail(std::string("no ") + key + " in __metadata__");
-      return;
-    }
-#ifdef NNTRAIN_FUZZ_SKIP_CHECKSUMS
-    // fuzz/fuzz_model only: let mutated inputs reach the header and metadata checks.
-    (void)actual;
-    (void)what;
+// The checksum in __metadata__[key] against `actual`; a missing one is an error only when required.
+void verify_checksum(const Decoding& d, const SafetensorsFile& file, const char* key, const std::string& actual,
+                     const char* what, bool required) {
+  auto it = file.metadata.find(key);
+  if (it == file.metadata.end()) {
+    if (required) throw d.fail(std::string("no ") + key + " in __metadata__");
     return;
+  }
+#ifdef NNTRAIN_FUZZ_SKIP_CHECKSUMS
+  // fuzz/fuzz_model only: let mutated inputs reach the header and metadata checks.
+  (void)actual;
+  (void)what;
+  return;
 #endif
-    if (it->second != actual)
-      throw fail(std::string("corrupt: ") + what + " checksum mismatch (file says " + it->second + ", content is " +
+  if (it->second != actual)
+    throw d.fail(std::string("corrupt: ") + what + " checksum mismatch (file says " + it->second + ", content is " +
                  actual + "); the file was damaged or edited after it was written");
-  };
-  check(kHeaderChecksumKey, header_checksum_of(header), "header");
-  check(kChecksumKey, crc32_text(data), "data");
+}
+
+}  // namespace
+
+SafetensorsFile safetensors_decode(std::string_view bytes, const std::string& name, bool require_checksums) {
+  const Decoding d{name};
+  const std::string_view header_text = header_text_of(d, bytes);
+  const std::string_view data = bytes.substr(8 + header_text.size());
+  const json header = parse_header(d, header_text);
+  SafetensorsFile file;
+  std::vector<TensorEntry> entries;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__") read_metadata(d, it.value(), file);
+    else entries.push_back(read_tensor_entry(d, it.key(), it.value()));
+  }
+  place_tensors(d, entries, data, file);
+  verify_checksum(d, file, kHeaderChecksumKey, header_checksum_of(header), "header", require_checksums);
+  verify_checksum(d, file, kChecksumKey, crc32_text(data), "data", require_checksums);
   return file;
 }
 
