@@ -120,33 +120,40 @@ std::string encode_checkpoint(const TrainState& s) {
   return safetensors_encode(t, std::move(md));
 }
 
-TrainState decode_checkpoint(const std::string& bytes, const std::string& name) {
-  const SafetensorsFile f = safetensors_decode(bytes, name, /*require_checksums=*/true);
-  const Reader r{name, f.metadata};
+namespace {
+
+void check_checkpoint_format(const Reader& r) {
   const std::string& fmt = r.text("format");
-  if (fmt != kCheckpointFormat) throw ModelFileError(name + ": not an nntrain checkpoint (format '" + fmt + "')");
+  if (fmt != kCheckpointFormat) throw ModelFileError(r.file + ": not an nntrain checkpoint (format '" + fmt + "')");
   const std::string& ver = r.text("format_version");
   if (ver != std::to_string(kCheckpointVersion))
-    throw ModelFileError(name + ": unsupported checkpoint format_version '" + ver + "' (this nntrain reads " +
+    throw ModelFileError(r.file + ": unsupported checkpoint format_version '" + ver + "' (this nntrain reads " +
                          std::to_string(kCheckpointVersion) + ")");
+}
 
-  TrainState s;
+// "rng": the generator's four state words, space-separated.
+std::array<uint64_t, 4> read_rng(const Reader& r) {
+  std::array<uint64_t, 4> rng{};
+  const std::string& t = r.text("rng");
+  size_t pos = 0;
+  for (int i = 0; i < 4; ++i) {
+    const size_t sp = t.find(' ', pos);
+    if ((i < 3) != (sp != std::string::npos)) r.bad("rng", "is not four integers");
+    rng[i] = r.u64_of("rng", t.substr(pos, i < 3 ? sp - pos : std::string::npos));
+    pos = sp + 1;
+  }
+  return rng;
+}
+
+// Every scalar of the state, from __metadata__.
+void read_scalars(const Reader& r, TrainState& s) {
   s.epochs_done = r.int32("epochs_done");
   s.batches_done = r.u64("batches_done");
   s.epoch_loss_sum = r.real("epoch_loss_sum");
   s.epoch_samples = r.u64("epoch_samples");
   s.epoch_seconds = r.real("epoch_seconds");
   s.total_seconds = r.real("total_seconds");
-  {
-    const std::string& t = r.text("rng");
-    size_t pos = 0;
-    for (int i = 0; i < 4; ++i) {
-      const size_t sp = t.find(' ', pos);
-      if ((i < 3) != (sp != std::string::npos)) r.bad("rng", "is not four integers");
-      s.rng[i] = r.u64_of("rng", t.substr(pos, i < 3 ? sp - pos : std::string::npos));
-      pos = sp + 1;
-    }
-  }
+  s.rng = read_rng(r);
   s.schedule.epochs_done = r.int32("schedule.epochs_done");
   s.schedule.lr = r.real("schedule.lr");
   s.schedule.best = r.real("schedule.best");
@@ -160,20 +167,28 @@ TrainState decode_checkpoint(const std::string& bytes, const std::string& name) 
   s.early.best_epoch = r.int32("early.best_epoch");
   s.early.bad_epochs = r.int32("early.bad_epochs");
   s.config_yaml = r.text("config_yaml");
-  if (const auto it = f.metadata.find("fold"); it != f.metadata.end()) s.fold = it->second;  // optional
+  if (const auto it = r.md.find("fold"); it != r.md.end()) s.fold = it->second;  // optional
+}
 
+// "optimizer_buffers": the names of the optimizer's buffers, a JSON list of strings.
+std::vector<std::string> read_buffer_names(const Reader& r) {
   std::vector<std::string> buffer_names;
-  {
-    const json names = parse_metadata_json(r.text("optimizer_buffers"), name, "optimizer_buffers");
-    if (!names.is_array()) r.bad("optimizer_buffers", "is not a list of names");
-    for (const auto& n : names) {
-      if (!n.is_string()) r.bad("optimizer_buffers", "is not a list of names");
-      buffer_names.push_back(n.get<std::string>());
-    }
+  const json names = parse_metadata_json(r.text("optimizer_buffers"), r.file, "optimizer_buffers");
+  if (!names.is_array()) r.bad("optimizer_buffers", "is not a list of names");
+  for (const auto& n : names) {
+    if (!n.is_string()) r.bad("optimizer_buffers", "is not a list of names");
+    buffer_names.push_back(n.get<std::string>());
   }
+  return buffer_names;
+}
 
+// The tensors: params, one optimizer.<name> per buffer, early.best_params and order when
+// present, and nothing else; every float tensor one value per parameter.
+void read_tensors(const Reader& r, const std::vector<RawTensorIn>& tensors, const std::vector<std::string>& buffer_names,
+                  TrainState& s) {
+  const std::string& name = r.file;
   std::map<std::string, const RawTensorIn*> by_name;
-  for (const auto& t : f.tensors) {
+  for (const auto& t : tensors) {
     if (t.shape.size() != 1) throw ModelFileError(name + ": checkpoint tensor '" + t.name + "' is not one-dimensional");
     by_name[t.name] = &t;
   }
@@ -208,8 +223,19 @@ TrainState decode_checkpoint(const std::string& bytes, const std::string& name) 
     if (t.count) std::memcpy(s.order.data(), t.bytes.data(), t.bytes.size());
     used.insert("order");
   }
-  for (const auto& t : f.tensors)
+  for (const auto& t : tensors)
     if (!used.count(t.name)) throw ModelFileError(name + ": checkpoint has an unexpected tensor '" + t.name + "'");
+}
+
+}  // namespace
+
+TrainState decode_checkpoint(const std::string& bytes, const std::string& name) {
+  const SafetensorsFile f = safetensors_decode(bytes, name, /*require_checksums=*/true);
+  const Reader r{name, f.metadata};
+  check_checkpoint_format(r);
+  TrainState s;
+  read_scalars(r, s);
+  read_tensors(r, f.tensors, read_buffer_names(r), s);
   return s;
 }
 
