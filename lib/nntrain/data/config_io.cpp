@@ -586,76 +586,83 @@ std::string check_override_path(const std::vector<std::string>& seg) {
   return "'" + path1 + "' has no sub-keys";
 }
 
+// "a.b.0" -> {"a", "b", "0"}
+std::vector<std::string> split_dotted(const std::string& key) {
+  std::vector<std::string> seg;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = key.find('.', start);
+    seg.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) return seg;
+    start = dot + 1;
+  }
+}
+
+// Item `s` of a list in override `text`: an index at most one past the end (which appends).
+size_t list_index(const YAML::Node& list, const std::string& s, const std::string& text) {
+  if (!is_index(s)) throw ConfigError("override '" + text + "': '" + s + "' names a key, but the config has a list there");
+  const size_t idx = std::stoul(s);  // is_index: at most 8 digits
+  if (idx > list.size())
+    throw ConfigError("override '" + text + "': index " + s + " is past the end of the list (" +
+                      std::to_string(list.size()) + " items)");
+  return idx;
+}
+
+// The node under `cur` that seg[i] names, created (as a map) when missing or null; a scalar
+// `loss: bce` becomes {name: bce} so loss.pos_weight=3 can go beside it.
+YAML::Node step_into(YAML::Node& cur, const std::vector<std::string>& seg, size_t i, const std::string& text, Ctx& ctx) {
+  const std::string& s = seg[i];
+  YAML::Node next;
+  if (cur.IsSequence()) {
+    const size_t idx = list_index(cur, s, text);
+    if (idx == cur.size()) {
+      cur.push_back(YAML::Node(YAML::NodeType::Map));
+      ctx.register_override(cur[idx], text);
+    }
+    next.reset(cur[idx]);
+  } else if (cur.IsMap()) {
+    YAML::Node child = cur[s];
+    if (!child || child.IsNull()) {
+      // A missing or null section/map is created (its other keys take their defaults).
+      YAML::Node created(YAML::NodeType::Map);
+      if (seg[0] == "loss" && i == 0) created["name"] = YAML::Node(LossConfig{}.name);
+      cur[s] = created;
+      ctx.register_override(created, text);
+    } else if (seg[0] == "loss" && i == 0 && child.IsScalar()) {
+      // loss: bce + loss.pos_weight=3 -> loss: {name: bce, pos_weight: 3}
+      YAML::Node m(YAML::NodeType::Map);
+      m["name"] = YAML::Node(child.Scalar());
+      cur[s] = m;
+      ctx.register_override(m, text);
+    }
+    next.reset(cur[s]);
+  } else {
+    throw ConfigError("override '" + text + "': '" + s + "' is not a map or a list in the config");
+  }
+  return next;
+}
+
+// KEY=VALUE into the node tree: KEY checked against the known keys, VALUE read as YAML, the
+// nodes on the way created as needed; every node it adds is registered as the override's.
 void apply_override(YAML::Node& root, const std::string& text, Ctx& ctx) {
   const size_t eq = text.find('=');
   if (eq == std::string::npos) throw ConfigError("override '" + text + "': expected KEY=VALUE");
-  const std::string key = text.substr(0, eq);
-  const std::string value_text = text.substr(eq + 1);
-  std::vector<std::string> seg;
-  {
-    size_t start = 0;
-    while (true) {
-      const size_t dot = key.find('.', start);
-      seg.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-      if (dot == std::string::npos) break;
-      start = dot + 1;
-    }
-  }
+  const std::vector<std::string> seg = split_dotted(text.substr(0, eq));
   const std::string bad = check_override_path(seg);
   if (!bad.empty()) throw ConfigError("override '" + text + "': " + bad);
   YAML::Node value;
   try {
-    value = YAML::Load(value_text);
+    value = YAML::Load(text.substr(eq + 1));
   } catch (const YAML::Exception& e) {
     throw ConfigError("override '" + text + "': the value is not valid YAML: " + e.msg);
   }
   if (!root.IsMap()) throw ConfigError("override '" + text + "': the config is not a map");
   YAML::Node cur(root);
-  for (size_t i = 0; i + 1 < seg.size(); ++i) {
-    const std::string& s = seg[i];
-    YAML::Node next;
-    if (cur.IsSequence()) {
-      if (!is_index(s))
-        throw ConfigError("override '" + text + "': '" + s + "' names a key, but the config has a list there");
-      const size_t idx = std::stoul(s);
-      if (idx > cur.size())
-        throw ConfigError("override '" + text + "': index " + s + " is past the end of the list (" +
-                          std::to_string(cur.size()) + " items)");
-      if (idx == cur.size()) {
-        cur.push_back(YAML::Node(YAML::NodeType::Map));
-        ctx.register_override(cur[idx], text);
-      }
-      next.reset(cur[idx]);
-    } else if (cur.IsMap()) {
-      YAML::Node child = cur[s];
-      if (!child || child.IsNull()) {
-        // A missing or null section/map is created (its other keys take their defaults).
-        YAML::Node created(YAML::NodeType::Map);
-        if (seg[0] == "loss" && i == 0) created["name"] = YAML::Node(LossConfig{}.name);
-        cur[s] = created;
-        ctx.register_override(created, text);
-      } else if (seg[0] == "loss" && i == 0 && child.IsScalar()) {
-        // loss: bce + loss.pos_weight=3 -> loss: {name: bce, pos_weight: 3}
-        YAML::Node m(YAML::NodeType::Map);
-        m["name"] = YAML::Node(child.Scalar());
-        cur[s] = m;
-        ctx.register_override(m, text);
-      }
-      next.reset(cur[s]);
-    } else {
-      throw ConfigError("override '" + text + "': '" + s + "' is not a map or a list in the config");
-    }
-    cur.reset(next);
-  }
+  for (size_t i = 0; i + 1 < seg.size(); ++i) cur.reset(step_into(cur, seg, i, text, ctx));
   const std::string& last = seg.back();
   ctx.register_override(value, text);
   if (cur.IsSequence()) {
-    if (!is_index(last))
-      throw ConfigError("override '" + text + "': '" + last + "' names a key, but the config has a list there");
-    const size_t idx = std::stoul(last);
-    if (idx > cur.size())
-      throw ConfigError("override '" + text + "': index " + last + " is past the end of the list (" +
-                        std::to_string(cur.size()) + " items)");
+    const size_t idx = list_index(cur, last, text);
     if (idx == cur.size())
       cur.push_back(value);
     else
