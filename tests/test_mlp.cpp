@@ -3,6 +3,7 @@
 // loss, fused heads included; and the construction errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "gradcheck.h"
@@ -32,16 +33,11 @@ void check_network(const std::vector<LayerSpec>& specs, Head head) {
   for (size_t i = 0; i < B; ++i) labels[i] = double(i % out);
   for (size_t i = 0; i < target.size(); ++i) target[i] = head == Head::bce ? double(i % 2) : r[i] * 0.5;
   const float cw[4] = {0.5f, 1.5f, 1.0f, 2.0f};
-  Rng rng(34);
-  bool first = true;
+  const uint64_t key = 34;  // one dropout key for every forward: the masks are frozen
   // The scalar: the loss of a training-mode forward with frozen dropout masks; d receives
   // the gradient the loss hands to backward.
   auto scalar = [&](bool with_grad) {
-    const double* y = net.forward(x.data(), B, true, rng);
-    if (first) {  // masks drawn once, then frozen
-      net.freeze_masks = true;
-      first = false;
-    }
+    const double* y = net.forward(x.data(), B, true, key);
     double* g = with_grad ? d.data() : nullptr;
     switch (head) {
       case Head::bce: return bce_with_logits_loss<double>(net.logits(), target.data(), B * out, 1.7, g);
@@ -55,6 +51,12 @@ void check_network(const std::vector<LayerSpec>& specs, Head head) {
     return 0.0;
   };
   scalar(true);
+  for (const auto& L : net.layers()) {  // a dropout layer drops something here, and keeps something
+    if (L.dropout == 0) continue;
+    const size_t zeros = size_t(std::count(L.mask.begin(), L.mask.begin() + long(B * L.out), 0.0));
+    CHECK(zeros > 0);
+    CHECK(zeros < B * L.out);
+  }
   net.backward(d.data(), head == Head::bce || head == Head::cross_entropy);
   const std::vector<double> dx(net.input_grad(), net.input_grad() + B * in);
   std::vector<gradcheck::Block> blocks{{"input", x.data(), x.size(), dx.data()}};
@@ -85,6 +87,28 @@ TEST_CASE("whole network gradient check: tanh -> huber, and softmax unfused unde
   check_network({layer(5, "tanh"), layer(3, "relu")}, Head::huber);
   check_network({layer(5, "tanh", 0.5), layer(3, "softmax")}, Head::projection);
   check_network({layer(4, "sigmoid")}, Head::projection);
+}
+
+TEST_CASE("a forward of a shard of the batch's rows uses the masks those rows get in the whole batch") {
+  Mlp<double> net({layer(7, "relu", 0.4), layer(6, "tanh", 0.3), layer(2, "identity")}, 3, 10);
+  std::vector<double> params = gradcheck::random_vector(net.num_params(), 41, 0.7);
+  std::vector<double> grads(net.num_params(), 0.0);
+  net.bind(params.data(), grads.data());
+  CHECK(net.has_dropout());
+  const auto x = gradcheck::random_vector(10 * 3, 42);
+  const uint64_t key = 0xfeedbeef12345678ULL;
+  const double* y = net.forward(x.data(), 10, true, key);
+  const std::vector<double> whole(y, y + 10 * 2);
+  std::vector<std::vector<double>> masks;
+  for (const auto& L : net.layers()) masks.push_back(L.mask);
+  y = net.forward(x.data() + 4 * 3, 5, true, key, 4);  // rows 4..8
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& L = net.layers()[i];
+    CHECK(std::equal(L.mask.begin(), L.mask.begin() + long(5 * L.out), masks[i].begin() + long(4 * L.out)));
+  }
+  for (size_t i = 0; i < 5 * 2; ++i) CHECK(y[i] == doctest::Approx(whole[4 * 2 + i]).epsilon(1e-12));
+  Mlp<double> plain({layer(7, "relu"), layer(2, "identity")}, 3, 10);
+  CHECK_FALSE(plain.has_dropout());
 }
 
 TEST_CASE("impossible layer specs are config errors") {

@@ -110,6 +110,22 @@ TEST_CASE("dropout is active in train mode only; eval output equals the dropout-
   CHECK(drop.logits().rows == 10);
 }
 
+TEST_CASE("a training forward with dropout draws one key from rng; without dropout or in eval, none") {
+  Network drop({layer(6, "relu", 0.5), layer(2, "identity")}, 3, 4);
+  Network plain({layer(6, "relu"), layer(2, "identity")}, 3, 4);
+  const std::vector<float> x(12, 0.5f);
+  Rng rng(11), ref(11);
+  drop.forward(ConstMatrix(x.data(), 4, 3), rng);
+  ref.next_u64();
+  CHECK(rng.state() == ref.state());
+  drop.eval();
+  drop.forward(ConstMatrix(x.data(), 4, 3), rng);
+  plain.forward(ConstMatrix(x.data(), 4, 3), rng);
+  CHECK(rng.state() == ref.state());
+  CHECK(drop.has_dropout());
+  CHECK_FALSE(plain.has_dropout());
+}
+
 TEST_CASE("init auto: he for relu layers, xavier before sigmoid, zero biases; same seed, same network and masks") {
   std::vector<LayerSpec> specs{layer(400, "relu", 0.3), layer(1, "sigmoid")};
   Network a(specs, 300, 4), b(specs, 300, 4);

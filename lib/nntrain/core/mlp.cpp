@@ -82,24 +82,30 @@ void Mlp<T>::set_keep_input_grad(bool keep) {
 }
 
 template <class T>
-const T* Mlp<T>::forward(const T* x, size_t rows, bool training, Rng& rng) {
+bool Mlp<T>::has_dropout() const {
+  for (const Layer& L : layers_)
+    if (L.dropout > 0) return true;
+  return false;
+}
+
+template <class T>
+const T* Mlp<T>::forward(const T* x, size_t rows, bool training, uint64_t dropout_key, size_t row0) {
   x_ = x;
   rows_ = rows;
   training_ = training;
-  // Every dropout mask first, layer by layer, so the draws do not depend on the row blocks.
-  if (training && !freeze_masks)
-    for (Layer& L : layers_)
-      if (L.dropout > 0) dropout_make_mask(L.mask.data(), rows * L.out, L.dropout, rng);
   // Blocks of rows through all layers: a block's activations are still in cache for the fused
-  // bias+activation pass and the next layer's GEMM (large full batches).
+  // bias+activation pass and the next layer's GEMM (large full batches). A mask element
+  // depends on its row in the batch only, so the blocks do not change the masks.
   for (size_t r0 = 0; r0 < rows; r0 += block_rows_) {
     const size_t n = std::min(block_rows_, rows - r0);
     const T* in = x + r0 * in_;
-    for (Layer& L : layers_) {
+    for (size_t i = 0; i < layers_.size(); ++i) {
+      Layer& L = layers_[i];
       const size_t at = r0 * L.out;
       linear_forward(L.z + at, in, params_ + L.weight_offset, n, L.in, L.out);  // z = x·Wᵀ
       bias_act_forward(L.z + at, L.a + at, params_ + L.bias_offset, n, L.out, L.act, L.slope);
       if (L.dropout > 0 && training) {
+        dropout_make_mask(L.mask.data() + at, row0 + r0, n, L.out, uint32_t(i), L.dropout, dropout_key);
         dropout_forward(L.y + at, L.a + at, L.mask.data() + at, n * L.out);
         in = L.y + at;
       } else {

@@ -8,7 +8,6 @@
 
 #include "nntrain/core/activation.h"
 #include "nntrain/core/config.h"
-#include "nntrain/core/rng.h"
 
 namespace nntrain {
 
@@ -38,15 +37,18 @@ class Mlp {
   size_t in_features() const { return in_; }
   size_t out_features() const { return layers_.back().out; }
   size_t max_batch() const { return max_batch_; }
+  bool has_dropout() const;  // any layer with dropout > 0: a training batch draws a key
   const std::vector<Layer>& layers() const { return layers_; }
 
   // params, grads: num_params() each, owned by the caller; must outlive the Mlp.
   void bind(T* params, T* grads) { params_ = params; grads_ = grads; }
 
-  // x: [rows, in], kept by pointer until backward. Training mode draws dropout masks from rng
-  // (unless freeze_masks, then the previous masks are reused: gradient checks).
-  // Returns the output [rows, out], last activation applied.
-  const T* forward(const T* x, size_t rows, bool training, Rng& rng);
+  // x: [rows, in] = rows row0 .. row0+rows-1 of a batch (row0 > 0 when this is a shard of
+  // it), kept by pointer until backward. Training mode applies the dropout masks of the
+  // batch's dropout_key to those rows (dropout.h: the same key gives the same masks, so a
+  // repeated forward with one key has frozen masks). Returns the output [rows, out], last
+  // activation applied.
+  const T* forward(const T* x, size_t rows, bool training, uint64_t dropout_key, size_t row0 = 0);
   const T* logits() const { return layers_.back().z; }
   size_t rows() const { return rows_; }
 
@@ -56,8 +58,6 @@ class Mlp {
   void backward(const T* dout, bool from_logits);
   void set_keep_input_grad(bool keep);
   const T* input_grad() const { return input_grad_.empty() ? nullptr : input_grad_.data(); }
-
-  bool freeze_masks = false;
 
  private:
   std::vector<Layer> layers_;

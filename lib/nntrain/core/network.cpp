@@ -72,6 +72,11 @@ void Network::zero_grad() {
 }
 
 ConstMatrix Network::forward(ConstMatrix x, Rng& rng) {
+  const uint64_t key = impl_->training && impl_->mlp.has_dropout() ? rng.next_u64() : 0;
+  return forward_rows(x, key, 0);
+}
+
+ConstMatrix Network::forward_rows(ConstMatrix x, uint64_t dropout_key, size_t row0) {
   Mlp<float>& mlp = impl_->mlp;
   if (x.cols != mlp.in_features())
     throw DataError("the input has " + std::to_string(x.cols) + " features; the network expects " +
@@ -79,9 +84,11 @@ ConstMatrix Network::forward(ConstMatrix x, Rng& rng) {
   if (x.rows > mlp.max_batch())
     throw DataError("a batch of " + std::to_string(x.rows) + " rows exceeds the network's max_batch " +
                     std::to_string(mlp.max_batch()));
-  const float* y = mlp.forward(x.data, x.rows, impl_->training, rng);
+  const float* y = mlp.forward(x.data, x.rows, impl_->training, dropout_key, row0);
   return ConstMatrix(y, x.rows, mlp.out_features());
 }
+
+bool Network::has_dropout() const { return impl_->mlp.has_dropout(); }
 
 ConstMatrix Network::logits() const {
   const Mlp<float>& mlp = impl_->mlp;

@@ -3,6 +3,7 @@
 // max_batch at construction), runs forward and backward. Allocates nothing after
 // construction. Does not know about losses, optimizers or files.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,8 +55,13 @@ class Network {
   void zero_grad();
 
   // x: [B, in] with B <= max_batch. Returns the output [B, out] with the last activation
-  // applied; valid until the next forward. Dropout masks come from rng in training mode.
+  // applied; valid until the next forward. In training mode a network with dropout draws one
+  // key from rng (dropout.h) for this batch's masks; otherwise rng is untouched.
   ConstMatrix forward(ConstMatrix x, Rng& rng);
+  // The same on rows row0 .. row0+B-1 of a batch whose dropout key the caller drew (a shard of
+  // the batch gets the masks those rows get in the whole batch).
+  ConstMatrix forward_rows(ConstMatrix x, uint64_t dropout_key, size_t row0);
+  bool has_dropout() const;  // a training forward draws a dropout key
   // The last Linear's output (pre-activation) of the last forward: [B, out].
   ConstMatrix logits() const;
 
