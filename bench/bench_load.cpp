@@ -75,7 +75,7 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string file = NNTRAIN_SOURCE_DIR "/../shared/data/fashion-mnist-train.csv.gz";
+  std::string file = NNTRAIN_SOURCE_DIR "/data/fashion-mnist-train.csv.gz";  // sh data/make-fashion-mnist.sh
   std::string python = "/usr/bin/python3";
   std::string script = NNTRAIN_SOURCE_DIR "/bench/bench_load_pandas.py";
   int reps = 3;

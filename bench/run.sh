@@ -42,9 +42,11 @@ mkdir -p "$OUT"
 PY=/usr/bin/python3
 GEN_PY=$(command -v python3 || echo /usr/bin/python3)
 FMNIST=$ROOT/data/fashion-mnist-train.csv.gz
-[ -f "$FMNIST" ] || FMNIST=$ROOT/../shared/data/fashion-mnist-train.csv.gz
 IRIS=$ROOT/data/iris-named.csv
-[ -f "$IRIS" ] || IRIS=$ROOT/../shared/data/iris-named.csv
+if [ ! -f "$FMNIST" ]; then  # not in git (38 MB): built from Debian's dataset-fashion-mnist
+  sh "$ROOT/data/make-fashion-mnist.sh" >&2 ||
+    { echo "run.sh: $FMNIST is missing; see data/README.md" >&2; exit 1; }
+fi
 
 if [ ! -d "$BUILD" ]; then
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null

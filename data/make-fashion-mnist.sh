@@ -1,7 +1,7 @@
 #!/bin/sh
-# Puts fashion-mnist-{train,test}.csv.gz beside this script (they are not in git: 38 MB).
-# Copies them from ../shared/data when that folder has them, else builds them from Debian's
-# dataset-fashion-mnist package (apt-get install dataset-fashion-mnist) with od, awk, gzip.
+# Puts fashion-mnist-{train,test}.csv.gz beside this script (they are not in git: 38 MB),
+# built from the IDX files of Debian's dataset-fashion-mnist package
+# (apt-get install dataset-fashion-mnist) with od, awk and gzip. Files already there are kept.
 #
 #   sh data/make-fashion-mnist.sh [OUT_DIR [SRC_DIR]]
 #
@@ -13,19 +13,14 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}
 SRC=${2:-/usr/share/datasets/fashion-mnist}
-SHARED=$HERE/../../shared/data
 LC_ALL=C
 export LC_ALL
 
 die() { echo "make-fashion-mnist.sh: $*" >&2; exit 1; }
 
 mkdir -p "$OUT"
-if [ -r "$SHARED/fashion-mnist-train.csv.gz" ] && [ -r "$SHARED/fashion-mnist-test.csv.gz" ] && [ "$#" -lt 2 ]; then
-	for f in fashion-mnist-train.csv.gz fashion-mnist-test.csv.gz; do
-		[ -f "$OUT/$f" ] && cmp -s "$SHARED/$f" "$OUT/$f" && { echo "$OUT/$f is up to date"; continue; }
-		cp "$SHARED/$f" "$OUT/$f.tmp.$$" && chmod 644 "$OUT/$f.tmp.$$" && mv "$OUT/$f.tmp.$$" "$OUT/$f"
-		echo "copied $OUT/$f"
-	done
+if [ -r "$OUT/fashion-mnist-train.csv.gz" ] && [ -r "$OUT/fashion-mnist-test.csv.gz" ] && [ "$#" -lt 2 ]; then
+	echo "$OUT/fashion-mnist-{train,test}.csv.gz are there already (delete them to rebuild)"
 	exit 0
 fi
 [ -d "$SRC" ] || die "$SRC not found: apt-get install dataset-fashion-mnist (30.9 MB download), or pass SRC_DIR"

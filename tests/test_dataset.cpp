@@ -21,7 +21,7 @@ using test_util::error_of;
 namespace {
 
 const std::string kCsv = NNTRAIN_TESTDATA_DIR "/csv/";
-const std::string kShared = NNTRAIN_SOURCE_DIR "/../shared/data/";
+const std::string kData = NNTRAIN_SOURCE_DIR "/data/";  // the sample data sets of data/README.md
 
 // A config for `file` (validation 0, no standardization unless asked) whose last layer fits.
 Config cfg_for(const std::string& file, const std::string& loss = "mse", std::vector<std::string> target = {"y"},
@@ -320,7 +320,7 @@ TEST_CASE("constant feature: centred, scale 1") {
 }
 
 TEST_CASE("validation split: stratified, seeded, sizes per class") {
-  Config c = cfg_for(kShared + "iris.csv", "cross_entropy", {"label"}, 3);
+  Config c = cfg_for(kData + "iris.csv", "cross_entropy", {"label"}, 3);
   c.data.validation_fraction = 0.2;
   const TrainingData a = load_training_data(c);
   REQUIRE(a.val);
@@ -345,7 +345,7 @@ TEST_CASE("validation split: stratified, seeded, sizes per class") {
 }
 
 TEST_CASE("k-fold: stratified folds partition the rows") {
-  Config c = cfg_for(kShared + "iris.csv", "cross_entropy", {"label"}, 3);
+  Config c = cfg_for(kData + "iris.csv", "cross_entropy", {"label"}, 3);
   std::multiset<float> seen;
   for (int i = 0; i < 5; ++i) {
     const TrainingData td = load_training_data(c, FoldSpec{5, i});
@@ -424,19 +424,21 @@ TEST_CASE("inference data from stdin (path \"-\")") {
   CHECK(d.y[999] == 1.0f);
 }
 
-TEST_CASE("real data: breast cancer (bce) and Fashion-MNIST test (gzip, 10 classes)") {
-  Config b = cfg_for(kShared + "breast_cancer.csv", "bce", {"label"});
+TEST_CASE("real data: breast cancer (bce) and a Fashion-MNIST sample (gzip, 784 columns, 10 classes)") {
+  Config b = cfg_for(kData + "breast_cancer.csv", "bce", {"label"});
   const TrainingData bc = load_training_data(b);
   CHECK(bc.train.rows == 569);
   CHECK(bc.train.x_cols == 30);
   CHECK(bc.class_counts == std::vector<size_t>{212, 357});
-  Config f = cfg_for(kShared + "fashion-mnist-test.csv.gz", "cross_entropy", {"label"}, 10);
+  // The first 300 rows of the training set (tests/data/make-fashion-mnist-sample.sh); the
+  // class counts are those of `zcat | tail -n +2 | cut -d, -f785 | sort -n | uniq -c`.
+  Config f = cfg_for(NNTRAIN_TESTDATA_DIR "/fashion-mnist-train-300.csv.gz", "cross_entropy", {"label"}, 10);
   const TrainingData fm = load_training_data(f);
-  CHECK(fm.train.rows == 10000);
+  CHECK(fm.train.rows == 300);
   CHECK(fm.train.x_cols == 784);
-  CHECK(fm.class_counts == std::vector<size_t>(10, 1000));
+  CHECK(fm.class_counts == std::vector<size_t>{32, 33, 31, 29, 29, 31, 33, 30, 27, 25});
   CHECK(fm.prep.features.front() == "p0");
   CHECK(fm.prep.features.back() == "p783");
-  Config n = cfg_for(kShared + "iris-named.csv", "cross_entropy", {"species"}, 3);
+  Config n = cfg_for(kData + "iris-named.csv", "cross_entropy", {"species"}, 3);
   CHECK(load_training_data(n).prep.classes == std::vector<std::string>{"setosa", "versicolor", "virginica"});
 }

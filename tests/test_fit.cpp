@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kFixtures = NNTRAIN_FIXTURES_DIR;
-const std::string kData = std::string(NNTRAIN_SOURCE_DIR) + "/../shared/data";
+const std::string kData = std::string(NNTRAIN_SOURCE_DIR) + "/data";
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
