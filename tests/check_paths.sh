@@ -3,8 +3,8 @@
 # repository. Every tracked text file is checked for
 #   1. a sibling folder of the development checkouts: a "shared" folder one level up, or an
 #      absolute path into /work or /home;
-#   2. a repository-root variable followed by /.. ($ROOT/.., ${PROJECT_SOURCE_DIR}/..,
-#      NNTRAIN_SOURCE_DIR "/..");
+#   2. a variable naming the repository root (ROOT, SRC, PROJECT_SOURCE_DIR,
+#      NNTRAIN_SOURCE_DIR ...) followed by a step up out of it;
 #   3. a relative path that climbs out of the repository from the file's own folder: more
 #      ../ in a row (or ".." items in one path join) than the file is deep. Markdown is exempt
 #      from this one: its examples are relative to other files (a config in configs/).
