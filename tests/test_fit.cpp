@@ -238,7 +238,14 @@ TEST_CASE("--resume with training.epochs=N extends a finished run; other changes
   Config done = resume_config(run.string(), "", {});
   FitOptions o = quiet_options(run);
   o.resume = true;
-  CHECK_THROWS_AS(fit(done, o), ConfigError);  // nothing left to run
+  {  // complete: nothing to do, exit 0, the run's metrics.json, no file written
+    const auto model_time = fs::last_write_time(run / "model.bin");
+    const FitResult nothing = fit(done, o);
+    CHECK(nothing.exit_code == 0);
+    CHECK(nothing.stopped == "completed");
+    CHECK(nothing.metrics_json + "\n" == read_file(run / "metrics.json"));
+    CHECK(fs::last_write_time(run / "model.bin") == model_time);
+  }
   const Config ext = resume_config(run.string(), "", {"training.epochs=9"});
   CHECK(ext.training.epochs == 9);
   REQUIRE(fit(ext, o).exit_code == 0);
@@ -253,7 +260,7 @@ TEST_CASE("a last layer that does not fit the data is a data error") {
   CHECK_THROWS_AS(fit(cfg, quiet_options(temp_dir("width"))), DataError);
 }
 
-TEST_CASE("early stopping: model.bin holds the best epoch's weights; the run cannot be resumed") {
+TEST_CASE("early stopping: model.bin holds the best epoch's weights; its resume does nothing") {
   // min_delta 1e9: no epoch after the first counts as better, so patience 2 stops after epoch 3
   // and restores epoch 1. A plain one-epoch run (constant lr) has exactly those weights.
   const Config es = small_config({"training.early_stopping={monitor: val_loss, patience: 2, min_delta: 1.0e+9}"});
@@ -270,7 +277,16 @@ TEST_CASE("early stopping: model.bin holds the best epoch's weights; the run can
   CHECK(read_file(out / "model.bin") == read_file(one / "model.bin"));
   FitOptions o = quiet_options(out);
   o.resume = true;
-  CHECK_THROWS_AS(fit(resume_config(out.string(), "", {"training.epochs=20"}), o), ConfigError);
+  const FitResult again = fit(resume_config(out.string(), "", {"training.epochs=20"}), o);
+  CHECK(again.exit_code == 0);
+  CHECK(again.stopped == "early_stopping");
+  // Final files missing: written again from the checkpoint, the best epoch's weights restored.
+  fs::remove(out / "model.bin");
+  const FitResult finished = fit(resume_config(out.string(), "", {}), o);
+  CHECK(finished.exit_code == 0);
+  CHECK(finished.stopped == "early_stopping");
+  CHECK(nlohmann::json::parse(finished.metrics_json)["best_epoch"] == 1);
+  CHECK(read_file(out / "model.bin") == read_file(one / "model.bin"));
 }
 
 TEST_CASE("loss.class_weights labels map to class indices") {

@@ -28,7 +28,23 @@ void write_all(int fd, std::string_view bytes, const std::string& what) {
   }
 }
 
+// The folder holding `path`, for its fsync.
+std::string folder_of(const std::string& path) {
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? "." : parent;
+}
+
 }  // namespace
+
+void sync_folder(const std::string& folder) {
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw Error(kExitUsage, "cannot open the folder " + folder + " to sync it: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int e = errno;
+  ::close(fd);
+  if (rc != 0 && e != EINVAL)  // EINVAL: a file system that cannot sync folders (nothing to do)
+    throw Error(kExitUsage, "cannot sync the folder " + folder + ": " + std::strerror(e));
+}
 
 void write_file_atomic(const std::string& path, std::string_view bytes, bool sync) {
   // The temporary lives beside the target so rename() stays on one file system.
@@ -49,6 +65,7 @@ void write_file_atomic(const std::string& path, std::string_view bytes, bool syn
     ::unlink(tmp.c_str());
     throw Error(kExitUsage, "cannot rename " + tmp + " to " + path + ": " + std::strerror(e));
   }
+  if (sync) sync_folder(folder_of(path));  // the new name itself survives a power cut
 }
 
 }  // namespace nntrain

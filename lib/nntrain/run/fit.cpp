@@ -12,8 +12,16 @@
 // 0.25 ms (a rename over an existing file starts writeback of the new one): more than a whole
 // epoch of a small network, and 100 of them were half of an iris run's wall time.
 //
+// resume rule: whatever instant a run is killed at, `fit --resume DIR` finishes it with the
+// model.bin an unkilled run writes. The run directory appears with its config.yaml in it
+// (made under a temporary name, then renamed). With no checkpoint.bin yet, the run starts from
+// epoch 1; with a checkpoint of a run still training, it continues; with a checkpoint whose
+// training is done (its epochs, or early stopping), the final files are written again when
+// one is missing or older than the checkpoint; and when they are all there (metrics.json of
+// the same epochs, stopped completed or early_stopping) the resume does nothing and exits 0.
+//
 // fsync rule: model.bin, checkpoint.bin and config.yaml (which --resume needs beside the
-// checkpoint) are synced; log.csv, metrics.json and learning_curve.svg are not (tmp + rename
+// checkpoint) are synced, and their folder after the rename; log.csv, metrics.json and learning_curve.svg are not (tmp + rename
 // still keeps them whole after a crash or kill -9; only a power loss can lose them, and a
 // resume then warns about missing log rows). An fsync costs 0.2 ms on a quiet disk and up to
 // 40 ms on a busy one, and a sweep pays it per run.
@@ -25,6 +33,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -410,6 +419,15 @@ std::string epoch_line(const EpochRecord& r, int epochs, Task task) {
 
 // NNTRAIN_TEST_STOP_AFTER_BATCHES=N[:term]: behave as if SIGINT (SIGTERM) arrived after the
 // N-th batch of this process. A test hook for exact interruption points; 0 or unset = off.
+// NNTRAIN_TEST_KILL_AT=POINT: SIGKILL this process at POINT of the end of a run, the windows
+// between two writes that a timed kill rarely hits: checkpoint (after the final
+// checkpoint.bin, before model.bin), model (after model.bin, before metrics.json), metrics
+// (after metrics.json, before learning_curve.svg). A test hook; unset = off.
+void test_kill_point(const char* point) {
+  const char* v = std::getenv("NNTRAIN_TEST_KILL_AT");
+  if (v && std::strcmp(v, point) == 0) std::raise(SIGKILL);
+}
+
 struct StopHook {
   uint64_t after = 0;
   int sig = SIGINT;
@@ -454,6 +472,9 @@ struct FitRun {
   int last_printed = 0;  // the last epoch whose line was printed
   std::optional<EpochRecord> last_record;
 
+  // Where this session starts (see "resume rule" at the top).
+  enum class Start { fresh, first_epoch, checkpoint, trained } start = Start::fresh;
+
   Task task() const { return setup.data.prep.task; }
   std::string path(const char* name) const { return (fs::path(out_dir) / name).string(); }
 
@@ -482,8 +503,14 @@ struct FitRun {
 };
 
 // --resume: the trainer continues from checkpoint.bin, which must be a run of this config
-// (not a cv fold) with epochs left to train.
+// (not a cv fold) that has not trained more epochs than asked; run.start says whether any
+// training is left. Without checkpoint.bin the run starts from epoch 1.
 void restore_checkpoint(FitRun& run) {
+  std::error_code ec;
+  if (!fs::exists(run.path("checkpoint.bin"), ec)) {
+    run.start = FitRun::Start::first_epoch;
+    return;
+  }
   const TrainState st = load_checkpoint(run.path("checkpoint.bin"));
   if (!st.fold.empty())  // its validation rows are the fold, which config.yaml does not describe
     throw ConfigError(run.out_dir + " is fold " + st.fold + " of an nntrain cv run; folds do not resume: run nntrain cv again");
@@ -494,13 +521,37 @@ void restore_checkpoint(FitRun& run) {
   Trainer& trainer = run.setup.trainer;
   trainer.set_state(st);
   run.setup.schedule.set_total_epochs(run.cfg.training.epochs);
-  if (trainer.early_stopped())
-    throw ConfigError("the run in " + run.out_dir + " stopped early at epoch " + std::to_string(st.epochs_done) +
-                      " (best epoch " + std::to_string(st.early.best_epoch) +
-                      "); it is finished: to train longer, start a new run (e.g. with a larger training.early_stopping.patience)");
-  if (st.epochs_done >= run.cfg.training.epochs)
-    throw ConfigError("the run in " + run.out_dir + " has already finished its " + std::to_string(st.epochs_done) +
-                      " epochs; extend it with training.epochs=N (N > " + std::to_string(st.epochs_done) + ")");
+  if (trainer.early_stopped()) {
+    run.start = FitRun::Start::trained;
+    return;
+  }
+  if (st.epochs_done > run.cfg.training.epochs)
+    throw ConfigError("the run in " + run.out_dir + " has trained " + std::to_string(st.epochs_done) +
+                      " epochs, more than training.epochs=" + std::to_string(run.cfg.training.epochs) +
+                      "; a run cannot be shortened: resume it with training.epochs=" + std::to_string(st.epochs_done) +
+                      " or more");
+  run.start = st.epochs_done == run.cfg.training.epochs ? FitRun::Start::trained : FitRun::Start::checkpoint;
+}
+
+// A new run directory appears whole, its config.yaml already in it: made under a temporary
+// name beside it, then renamed (so a kill never leaves a run folder without its config).
+void create_run_directory(const FitRun& run) {
+  const fs::path dir(run.out_dir);
+  std::error_code ec;
+  const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
+  fs::create_directories(parent, ec);
+  if (ec) throw ConfigError("cannot create the output folder " + parent.string() + ": " + ec.message());
+  const fs::path tmp = parent / (dir.filename().string() + ".tmp." + std::to_string(::getpid()));
+  fs::remove_all(tmp, ec);
+  fs::create_directory(tmp, ec);
+  if (ec) throw ConfigError("cannot create the output folder " + run.out_dir + ": " + ec.message());
+  write_file_atomic((tmp / "config.yaml").string(), run.config_yaml);
+  fs::rename(tmp, dir, ec);
+  if (ec) {  // made meanwhile by another process: use it as it is
+    fs::remove_all(tmp, ec);
+    write_file_atomic(run.path("config.yaml"), run.config_yaml);
+  }
+  sync_folder(parent.string());
 }
 
 // Creates the folder (never a cv run's), removes a fresh run's stale weights, writes config.yaml.
@@ -508,8 +559,8 @@ void prepare_run_directory(const FitRun& run) {
   std::error_code ec;
   if (!run.opt.fold && fs::exists(fs::path(run.out_dir) / "fold1", ec))  // fit would replace the cv summary's metrics.json
     throw ConfigError(run.out_dir + " holds an nntrain cv run (fold1/); give this fit its own folder with --out DIR");
-  fs::create_directories(run.out_dir, ec);
-  if (ec) throw ConfigError("cannot create the output folder " + run.out_dir + ": " + ec.message());
+  if (!fs::exists(run.out_dir, ec)) return create_run_directory(run);
+  if (!fs::is_directory(run.out_dir, ec)) throw ConfigError("cannot create the output folder " + run.out_dir + ": a file has that name");
   if (!run.opt.resume) {  // a fresh run: no stale weights from an earlier run in this folder
     fs::remove(run.path("model.bin"), ec);
     fs::remove(run.path("checkpoint.bin"), ec);
@@ -530,14 +581,20 @@ void read_earlier_log(FitRun& run) {
 void print_opening_line(const FitRun& run) {
   const TrainingData& data = run.setup.data;
   const Trainer& trainer = run.setup.trainer;
-  std::string line = "nntrain: " + std::string(run.opt.resume ? "resuming" : "training") + " on " +
+  if (run.start == FitRun::Start::trained) {
+    std::fprintf(stderr, "nntrain: the run in %s has trained its %d epochs; writing its final files\n", run.out_dir.c_str(),
+                 trainer.epochs_done());
+    return;
+  }
+  std::string line = "nntrain: " + std::string(run.start == FitRun::Start::checkpoint ? "resuming" : "training") + " on " +
                      with_commas(data.train.rows) + " samples, " + std::to_string(data.prep.input_width()) + " features";
   if (data.val) line += " (validation " + with_commas(data.val->rows) + ")";
   if (data.dropped_rows > 0) line += "; dropped " + with_commas(data.dropped_rows) + " rows with a missing value";
   line += "; network " + architecture_text(data.prep.input_width(), run.cfg.model.layers) + ", " +
           with_commas(run.setup.net.num_params()) + " parameters; " + std::to_string(run.threads) + " thread" +
           (run.threads == 1 ? "" : "s") + "; seed " + std::to_string(run.cfg.training.seed) + "; output " + run.out_dir;
-  if (run.opt.resume)
+  if (run.start == FitRun::Start::first_epoch) line += "; no checkpoint.bin yet: from epoch 1";
+  if (run.start == FitRun::Start::checkpoint)
     line += "; from epoch " + std::to_string(trainer.epochs_done() + 1) +
             (trainer.batches_done() > 0 ? ", batch " + std::to_string(trainer.batches_done() + 1) : std::string());
   std::fprintf(stderr, "%s\n", line.c_str());
@@ -598,6 +655,16 @@ TrainOutcome train(FitRun& run) {
   return outcome;
 }
 
+// The outcome of a run whose training was already done (Start::trained).
+TrainOutcome trained_outcome(const FitRun& run) {
+  const Trainer& trainer = run.setup.trainer;
+  TrainOutcome out;
+  out.stopped = trainer.early_stopped() ? StopReason::early_stopping : StopReason::completed;
+  out.epochs_run = trainer.epochs_done();
+  out.best_epoch = trainer.best_epoch();
+  return out;
+}
+
 // Early stopping's best epoch; without early stopping the epoch of the lowest val_loss, else
 // the last one.
 int best_epoch_of(const FitRun& run, const TrainOutcome& outcome) {
@@ -642,8 +709,10 @@ void write_final_files(FitRun& run, const TrainOutcome& outcome, const std::stri
     std::error_code ec;
     fs::remove(run.path("model.bin"), ec);
   }
+  test_kill_point("model");
   run.flush_log();
   write_file_atomic(run.path("metrics.json"), metrics_json + "\n", /*sync=*/false);
+  test_kill_point("metrics");
   write_file_atomic(run.path("learning_curve.svg"), learning_curve_svg(run.log.points, main_metric(run.task())),
                     /*sync=*/false);
 }
@@ -699,14 +768,65 @@ int exit_code_of(const TrainOutcome& outcome) {
   return kExitOk;
 }
 
+// --resume of a run whose training is done and whose final files are all there, as that
+// training left them: the FitResult of doing nothing (exit 0, the run's metrics.json), or
+// nullopt when there is something to do. Reads checkpoint.bin and metrics.json only (no data).
+std::optional<FitResult> complete_run(const Config& cfg, const std::string& out_dir, bool quiet) {
+  const fs::path dir(out_dir);
+  std::error_code ec;
+  std::optional<TrainState> st;
+  if (fs::exists(dir / "checkpoint.bin", ec)) {
+    st = load_checkpoint((dir / "checkpoint.bin").string());
+    if (!st->fold.empty()) return std::nullopt;  // restore_checkpoint says why it cannot resume
+    if (!st->config_yaml.empty())
+      check_same_run(parse_config(st->config_yaml, (dir / "checkpoint.bin").string(), "/"), cfg, "the config");
+    if (!early_stopping_exhausted(st->early, cfg.training) && st->epochs_done != cfg.training.epochs) return std::nullopt;
+  }
+  std::string text = read_text((dir / "metrics.json").string());
+  nlohmann::json m;
+  try {
+    m = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // missing or torn: written again
+  }
+  const std::string stopped = m.is_object() && m.contains("stopped") && m["stopped"].is_string() ? m["stopped"].get<std::string>() : "";
+  const int epochs_run = m.is_object() && m.contains("epochs_run") && m["epochs_run"].is_number_integer() ? m["epochs_run"].get<int>() : -1;
+  if (stopped != "completed" && stopped != "early_stopping") return std::nullopt;
+  if (epochs_run != (st ? st->epochs_done : cfg.training.epochs) && !(stopped == "early_stopping" && !st)) return std::nullopt;
+  const auto at_least_as_new = [&](const char* name) {  // as new as checkpoint.bin (when there is one)
+    const auto t = fs::last_write_time(dir / name, ec);
+    if (ec) return false;
+    if (!st) return true;
+    const auto c = fs::last_write_time(dir / "checkpoint.bin", ec);
+    return !ec && t >= c;
+  };
+  for (const char* name : {"model.bin", "metrics.json", "learning_curve.svg", "log.csv"})
+    if (std::string(name) != "log.csv" ? !at_least_as_new(name) : !fs::exists(dir / name, ec)) return std::nullopt;
+
+  if (!quiet && stopped == "early_stopping")
+    std::fprintf(stderr, "nntrain: the run in %s is complete (stopped early after epoch %d); nothing to do. An early-stopped run does not extend: start a new run (e.g. with a larger training.early_stopping.patience)\n",
+                 out_dir.c_str(), epochs_run);
+  else if (!quiet)
+    std::fprintf(stderr, "nntrain: the run in %s is complete (%d epochs); nothing to do (to train longer: nntrain fit --resume %s training.epochs=N, N > %d)\n",
+                 out_dir.c_str(), epochs_run, out_dir.c_str(), epochs_run);
+  FitResult r;
+  r.exit_code = kExitOk;
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  r.metrics_json = text;  // as written (one line)
+  r.stopped = stopped;
+  r.out_dir = out_dir;
+  return r;
+}
+
 }  // namespace
 
 Config resume_config(const std::string& run_dir, const std::string& config_path,
                      const std::vector<std::string>& overrides) {
   const std::string run_yaml = (fs::path(run_dir) / "config.yaml").string();
-  if (!fs::exists(fs::path(run_dir) / "checkpoint.bin"))
-    throw ConfigError("--resume " + run_dir + ": no checkpoint.bin there (is it a run directory of nntrain fit?)");
-  if (!fs::exists(run_yaml)) throw ConfigError("--resume " + run_dir + ": no config.yaml there");
+  std::error_code ec;
+  if (!fs::is_directory(run_dir, ec)) throw ConfigError("--resume " + run_dir + ": no such folder");
+  if (!fs::exists(run_yaml, ec))
+    throw ConfigError("--resume " + run_dir + ": no config.yaml there (not a run directory of nntrain fit)");
   const Config run = load_config(run_yaml);
   Config given = config_path.empty() ? load_config(run_yaml, overrides) : load_config(config_path, overrides);
   // Blame what made the difference: the overrides when CONFIG alone matches the run.
@@ -721,6 +841,10 @@ Config resume_config(const std::string& run_dir, const std::string& config_path,
 }
 
 FitResult fit(const Config& cfg, const FitOptions& opt) {
+  if (opt.resume) {
+    const std::string dir = opt.out_dir.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : opt.out_dir;
+    if (std::optional<FitResult> done = complete_run(cfg, dir, opt.quiet)) return *done;  // nothing to do
+  }
   FitRun run(cfg, opt);  // the BLAS threads, the data, network, loss, optimizer and trainer
   if (opt.resume) restore_checkpoint(run);
   prepare_run_directory(run);
@@ -728,9 +852,15 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
   if (!opt.quiet) print_opening_line(run);
 
   const SignalScope signals(opt.install_signal_handlers);  // until fit() returns
-  const TrainOutcome outcome = train(run);
-  // The state to resume from is the training state, before early stopping swaps weights in.
-  if (outcome.stopped != StopReason::diverged) run.save_state();
+  TrainOutcome outcome;
+  if (run.start == FitRun::Start::trained) {  // only the final files are missing
+    outcome = trained_outcome(run);
+  } else {
+    outcome = train(run);
+    // The state to resume from is the training state, before early stopping swaps weights in.
+    if (outcome.stopped != StopReason::diverged) run.save_state();
+    test_kill_point("checkpoint");
+  }
   if (outcome.stopped == StopReason::completed || outcome.stopped == StopReason::early_stopping)
     run.setup.trainer.restore_best_params();
 

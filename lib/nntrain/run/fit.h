@@ -23,8 +23,10 @@ struct FitOptions {
   bool quiet = false;             // no progress on stderr
   bool json = false;              // the caller prints FitResult::metrics_json on stdout (fit prints nothing there)
   std::optional<FoldSpec> fold;   // cv: train on the other folds, validate on this one
-  // --resume: continue from out_dir/checkpoint.bin. `cfg` must then be the config to run
-  // (the run's config.yaml, with training.epochs possibly changed); see resume_config().
+  // --resume: finish the run in out_dir: continue from its checkpoint.bin (from epoch 1 when
+  // there is none yet), write the final files of a run whose training is done, or do nothing
+  // for a complete run (exit 0; see fit.cpp "resume rule"). `cfg` must then be the config to
+  // run (the run's config.yaml, with training.epochs possibly changed); see resume_config().
   bool resume = false;
   bool install_signal_handlers = true;  // SIGINT/SIGTERM stop the run after the current batch
 };
@@ -43,7 +45,8 @@ struct FitResult {
 // after the run directory has been written as SPEC.md says.
 FitResult fit(const Config& cfg, const FitOptions& opt);
 
-// The config of `nntrain fit [CONFIG] --resume DIR [overrides]`: DIR/config.yaml with
+// The config of `nntrain fit [CONFIG] --resume DIR [overrides]` (DIR must hold a config.yaml):
+// DIR/config.yaml with
 // training.epochs taken from the overrides / CONFIG when given. CONFIG (when non-empty) with
 // `overrides` must resolve to the same config apart from training.epochs (ConfigError
 // otherwise); without CONFIG, only training.epochs=N overrides are accepted.

@@ -210,9 +210,11 @@ bool Trainer::update_early_stopping(const EpochRecord& rec) {
   return early_.bad_epochs >= es.patience;
 }
 
-bool Trainer::early_stopped() const {
-  return cfg_.early_stopping && early_.has_best && early_.bad_epochs >= cfg_.early_stopping->patience;
+bool early_stopping_exhausted(const EarlyStopState& early, const TrainingConfig& cfg) {
+  return cfg.early_stopping && early.has_best && early.bad_epochs >= cfg.early_stopping->patience;
 }
+
+bool Trainer::early_stopped() const { return early_stopping_exhausted(early_, cfg_); }
 
 bool Trainer::restore_best_params() {
   if (!cfg_.early_stopping || !early_.has_best || early_.best_params.size() != net_.num_params()) return false;

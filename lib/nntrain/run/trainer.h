@@ -57,6 +57,9 @@ struct EvalSplit {
   ConstMatrix y;  // [N, T]
 };
 
+// True when early stopping's patience is used up: the run is finished, whatever its epochs.
+bool early_stopping_exhausted(const EarlyStopState& early, const TrainingConfig& cfg);
+
 class Trainer {
  public:
   // Everything is borrowed and must outlive the trainer. `rng` drives shuffling and dropout
