@@ -3,6 +3,8 @@
 // themselves are the data layer's (FoldSpec); this file only loops and summarizes.
 #include "cmd_cv.h"
 
+#include "cmd_devices.h"
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -23,6 +25,7 @@ CLI::App* setup_cv(CLI::App& app, CvOptions& o) {
   sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")
       ->check(CLI::Range(1, 1024))
       ->type_name("N");
+  add_device_option(sub, o.device);
   sub->add_flag("--quiet", o.quiet, "no progress on stderr");
   sub->add_flag("--json", o.json, "print the summary metrics.json on stdout, and nothing else");
   return sub;
@@ -47,7 +50,9 @@ int run_cv(const CvOptions& o) {
   for (const auto& ov : overrides)
     if (ov.find('=') == std::string::npos)
       throw ConfigError("'" + ov + "' is not a KEY=VALUE override (only one CONFIG may be given)");
-  const Config cfg = load_config(config, overrides, /*folds_validate=*/true);
+  Config cfg = load_config(config, overrides, /*folds_validate=*/true);
+  if (!o.device.empty()) cfg.training.device = o.device;
+  require_device(cfg.training.device);
   const std::string out = o.out.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : o.out;
   // The folder is made by the first fold's fit (so a cv that fails before it leaves none).
   // A fit run there would lose its metrics.json to the cv summary.

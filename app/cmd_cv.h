@@ -25,6 +25,7 @@ struct CvOptions {
   std::string out;                // default: output.dir of the config ({config} expanded)
   bool json = false;              // print DIR/metrics.json on stdout, and nothing else
   int threads = 0;                // OpenBLAS threads; 0 = all cores
+  std::string device;             // --device cpu|gpu|gpu:N; empty = training.device (fit, cv) or cpu
   bool quiet = false;
 };
 

@@ -2,6 +2,8 @@
 // with (make_loss/evaluate_loss) and the metrics of lib/nntrain/run/metrics.h. Writes nothing.
 #include "cmd_evaluate.h"
 
+#include "cmd_devices.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstdio>
@@ -28,12 +30,14 @@ CLI::App* setup_evaluate(CLI::App& app, EvaluateOptions& o) {
   sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")
       ->check(CLI::Range(1, 1024))
       ->type_name("N");
+  add_device_option(sub, o.device);
   return sub;
 }
 
 int run_evaluate(const EvaluateOptions& o) {
   using namespace nntrain;
   if (o.threads > 0) blas_set_threads(o.threads);
+  require_device(o.device);
   const LoadedModel model = load_model(o.model);
   const Preprocessing& prep = model.meta.prep;
   const Dataset d = load_inference_data(o.data, prep, /*with_target=*/true);

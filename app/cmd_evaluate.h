@@ -10,6 +10,7 @@ struct EvaluateOptions {
   std::string data;   // labelled CSV (or .csv.gz); "-" = stdin
   bool json = false;  // one JSON object on stdout: rows, loss, metrics (unprefixed)
   int threads = 0;    // OpenBLAS threads; 0 = library default
+  std::string device;             // --device cpu|gpu|gpu:N; empty = training.device (fit, cv) or cpu
 };
 
 CLI::App* setup_evaluate(CLI::App& app, EvaluateOptions& o);

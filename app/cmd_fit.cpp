@@ -2,6 +2,8 @@
 // nntrain::fit(). Divergence becomes an error line and exit 1; interruption exits 130/143.
 #include "cmd_fit.h"
 
+#include "cmd_devices.h"
+
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -18,6 +20,7 @@ CLI::App* setup_fit(CLI::App& app, FitCommandOptions& o) {
   sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")
       ->check(CLI::Range(1, 1024))
       ->type_name("N");
+  add_device_option(sub, o.device);
   sub->add_flag("--quiet", o.quiet, "no progress on stderr");
   sub->add_flag("--json", o.json, "print metrics.json on stdout, and nothing else");
   sub->add_option("--resume", o.resume, "continue the run in DIR from its checkpoint.bin (training.epochs=N extends it)");
@@ -62,6 +65,8 @@ int run_fit(const FitCommandOptions& o) {
     fo.out_dir = o.out.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : o.out;
   }
 
+  if (!o.device.empty()) cfg.training.device = o.device;
+  require_device(cfg.training.device);
   const FitResult r = fit(cfg, fo);
   if (o.json) {
     std::fwrite(r.metrics_json.data(), 1, r.metrics_json.size(), stdout);

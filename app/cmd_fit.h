@@ -10,6 +10,7 @@ struct FitCommandOptions {
   std::vector<std::string> args;  // [CONFIG] KEY=VALUE ...: the first one is CONFIG unless it holds '='
   std::string out;                // --out DIR (overrides output.dir)
   int threads = 0;                // --threads N; 0 = all cores
+  std::string device;             // --device cpu|gpu|gpu:N; empty = training.device (fit, cv) or cpu
   bool quiet = false;
   bool json = false;              // stdout gets exactly metrics.json
   std::string resume;             // --resume DIR

@@ -2,6 +2,8 @@
 // (SPEC.md "predict output"). Knows nothing of training; drops no row (a gap is an error).
 #include "cmd_predict.h"
 
+#include "cmd_devices.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -31,6 +33,7 @@ CLI::App* setup_predict(CLI::App& app, PredictOptions& o) {
   sub->add_option("--threads", o.threads, "OpenBLAS threads (default: all cores)")
       ->check(CLI::Range(1, 1024))
       ->type_name("N");
+  add_device_option(sub, o.device);
   return sub;
 }
 
@@ -54,6 +57,7 @@ std::vector<float> predict_outputs(nntrain::Network& net, const nntrain::Dataset
 int run_predict(const PredictOptions& o) {
   using namespace nntrain;
   if (o.threads > 0) blas_set_threads(o.threads);
+  require_device(o.device);
   const LoadedModel model = load_model(o.model);
   const Preprocessing& prep = model.meta.prep;
   const Dataset d = load_inference_data(o.data, prep, /*with_target=*/false, o.keep);

@@ -12,6 +12,7 @@ struct PredictOptions {
   std::string output = "-";       // "-" = stdout; a file is written atomically
   std::vector<std::string> keep;  // columns copied through, first
   int threads = 0;                // OpenBLAS threads; 0 = library default
+  std::string device;             // --device cpu|gpu|gpu:N; empty = training.device (fit, cv) or cpu
 };
 
 CLI::App* setup_predict(CLI::App& app, PredictOptions& o);

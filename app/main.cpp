@@ -14,6 +14,7 @@
 #include "cmd_check.h"
 #include "cmd_compare.h"
 #include "cmd_cv.h"
+#include "cmd_devices.h"
 #include "cmd_evaluate.h"
 #include "cmd_fit.h"
 #include "cmd_info.h"
@@ -86,6 +87,8 @@ int main(int argc, char** argv) {
   CLI::App* cv = setup_cv(app, cv_o);
   CompareOptions compare_o;
   CLI::App* compare = setup_compare(app, compare_o);
+  DevicesOptions devices_o;
+  CLI::App* devices = setup_devices(app, devices_o);
 
   if (argc < 2) {  // no command: the overview, as an error
     std::fputs(app.help().c_str(), stderr);
@@ -120,6 +123,7 @@ int main(int argc, char** argv) {
     if (*check) return run_check(check_o);
     if (*cv) return run_cv(cv_o);
     if (*compare) return run_compare(compare_o);
+    if (*devices) return run_devices(devices_o);
     return print_error("no command given (run 'nntrain --help')", nntrain::kExitUsage);
   } catch (const nntrain::Error& e) {
     return print_error(e.formatted(), e.exit_code());

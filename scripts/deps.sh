@@ -3,7 +3,8 @@
 # Sourced by scripts/setup and scripts/test; safe to run again (installs nothing then).
 set -euo pipefail
 NNTRAIN_DEBS=(g++ cmake ninja-build pkg-config libyaml-cpp-dev libcli11-dev
-  libopenblas-dev doctest-dev nlohmann-json3-dev zlib1g-dev)
+  libopenblas-dev doctest-dev nlohmann-json3-dev zlib1g-dev
+  mesa-vulkan-drivers libvulkan-dev glslc)  # GPU: headers and shader compiler to build, lavapipe to test
 missing=()
 for p in "${NNTRAIN_DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -24,6 +24,7 @@ forbid() {  # forbid FOLDER REGEX WHY
 }
 forbid core '#include "nntrain/(data|run|export|dist|gpu)/' "core includes nothing of data, run or the new parts"
 forbid data '#include "nntrain/(run|export|dist|gpu)/' "data includes nothing of run or the new parts"
+forbid gpu '#include "nntrain/(data|run|export|dist)/' "gpu includes only core (run drives it)"
 for d in core data run export gpu; do
   forbid "$d" '#include <mpi\.h>' "only dist/ includes <mpi.h>"
 done
@@ -32,5 +33,5 @@ for d in core data run export dist; do
 done
 n=$(grep -rlE '#include' core data run 2>/dev/null | wc -l)
 [ "$n" -gt 30 ] || { echo "check_includes: only $n files with includes found: wrong folder?"; exit 1; }
-[ $bad -eq 0 ] && echo "include direction: $n files, all includes point core <- data <- run"
+[ $bad -eq 0 ] && echo "include direction: $n files, all includes point core <- data <- run, core <- gpu"
 exit $bad

@@ -94,8 +94,17 @@ struct TrainingConfig {
   std::optional<double> clip_grad_norm;
   std::optional<EarlyStoppingConfig> early_stopping;
   int log_every = 10;
+  std::string device = "cpu";  // cpu | gpu | gpu:N (is_device_spec)
   bool operator==(const TrainingConfig&) const = default;
 };
+
+// training.device and --device: "cpu", "gpu" (the first usable GPU) or "gpu:N" (N as
+// `nntrain devices` numbers them).
+inline bool is_device_spec(const std::string& s) {
+  if (s == "cpu" || s == "gpu") return true;
+  return s.size() > 4 && s.size() <= 10 && s.compare(0, 4, "gpu:") == 0 &&
+         s.find_first_not_of("0123456789", 4) == std::string::npos;
+}
 
 struct OutputConfig {
   std::string dir = "runs/{config}";  // relative to the working directory; {config} = config stem

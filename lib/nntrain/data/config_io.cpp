@@ -30,7 +30,8 @@ const std::vector<std::string> kOptimizerKeys = {"name",     "lr",  "momentum", 
                                                  "eps",      "weight_decay", "alpha"};
 const std::vector<std::string> kScheduleKeys = {"name", "step_size", "gamma", "patience", "min_lr", "warmup_epochs"};
 const std::vector<std::string> kTrainingKeys = {"epochs",         "batch_size",     "shuffle",  "seed",
-                                                "clip_grad_norm", "early_stopping", "log_every"};
+                                                "clip_grad_norm", "early_stopping", "log_every",
+                                                "device"};
 const std::vector<std::string> kEarlyStoppingKeys = {"monitor", "patience", "min_delta"};
 const std::vector<std::string> kOutputKeys = {"dir", "checkpoint_every"};
 
@@ -481,6 +482,13 @@ void read_training(const Ctx& ctx, const YAML::Node& n, TrainingConfig& t) {
     }
   }
   if (const YAML::Node x = n["log_every"]) t.log_every = get_int_range(ctx, x, "training.log_every", 1, INT32_MAX, ">= 1");
+  if (const YAML::Node x = n["device"]) {
+    const std::string d = x.IsScalar() ? x.Scalar() : std::string();
+    if (!x.IsScalar() || !is_device_spec(d))
+      ctx.fail(x, "'training.device' must be cpu, gpu or gpu:N (N as nntrain devices lists them), not " +
+                      (x.IsScalar() ? "'" + d + "'" : kind_of(x)));
+    t.device = d;
+  }
 }
 
 void read_output(const Ctx& ctx, const YAML::Node& n, OutputConfig& o) {
@@ -842,6 +850,7 @@ void emit_training(YAML::Emitter& out, const TrainingConfig& t) {
     out << YAML::Null;
   }
   out << YAML::Key << "log_every" << YAML::Value << t.log_every;
+  out << YAML::Key << "device" << YAML::Value << t.device;
   out << YAML::EndMap;
 }
 

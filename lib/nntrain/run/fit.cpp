@@ -154,6 +154,7 @@ Config comparable(Config c) {
   c.loss.long_form = true;  // `loss: bce` and `loss: {name: bce}` are one loss (compared in full)
   c.training.epochs = 0;
   c.training.log_every = 0;
+  c.training.device.clear();  // a checkpoint resumes on any device (same maths, other rounding)
   c.output.dir.clear();
   c.source_path.clear();
   c.stem.clear();

@@ -1,0 +1,24 @@
+// The GPU GEMM behind one function, as core's blas.h is the one door to OpenBLAS: which
+// shader and tile shape runs a given problem is decided inside gemm.cpp alone, so a tuned
+// kernel (or a vendor library) replaces it without touching any caller.
+#pragma once
+#include "nntrain/gpu/buffer.h"
+#include "nntrain/gpu/stream.h"
+
+namespace nntrain::gpu {
+
+// C[M,N] = alpha * op(A) * op(B) + beta * C, row-major, op = transpose when trans_x (the
+// arguments of core's gemm()), recorded into s. beta == 0 never reads C. Deterministic: the
+// same problem on the same device gives the same bits.
+void gemm(Stream& s, bool trans_a, bool trans_b, int m, int n, int k, float alpha, Ptr a, int lda, Ptr b, int ldb,
+          float beta, Ptr c, int ldc);
+
+// The Linear layer's three products (core/linear.h's shapes):
+// z[B, out] = x[B, in] · W[out, in]ᵀ
+void linear_forward(Stream& s, Ptr z, Ptr x, Ptr W, size_t rows, size_t in, size_t out);
+// dW[out, in] (+)= dz[B, out]ᵀ · x[B, in]: accumulate adds to dW, else overwrites it.
+void linear_weight_grad(Stream& s, Ptr dW, Ptr dz, Ptr x, size_t rows, size_t in, size_t out, bool accumulate);
+// dx[B, in] = dz[B, out] · W[out, in]
+void linear_input_grad(Stream& s, Ptr dx, Ptr dz, Ptr W, size_t rows, size_t in, size_t out);
+
+}  // namespace nntrain::gpu
