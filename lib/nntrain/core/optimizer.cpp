@@ -49,16 +49,12 @@ class Sgd final : public Optimizer {
 // Elementwise loops shorter than this per thread stay on one thread (waking a worker costs µs).
 constexpr size_t kMinPerThread = 32768;
 
-struct AdamScalars {
-  float step_size, bc2_sqrt, b1, b2, one_b1, one_b2, eps, l2, decay;
-};
-
 // The Adam loop of [begin, end), compiled for AVX2 and for the baseline, picked at load time.
 // Both clones do the same IEEE operations in the same order (no FMA contraction: the avx2
 // target does not enable fma), so they give the same bits.
 NNTRAIN_CLONES
 void adam_update(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v,
-                 size_t begin, size_t end, const AdamScalars k) {
+                 size_t begin, size_t end, const AdamStepScalars k) {
   for (size_t i = begin; i < end; ++i) {
     const float gi = g[i] + k.l2 * p[i];
     const float pi = p[i] * k.decay;
@@ -79,15 +75,7 @@ class Adam final : public Optimizer {
         m_(n, 0.0f), v_(n, 0.0f) {}
   void step(float* p, const float* g, size_t n, double lr) override {
     ++steps;
-    const double bc1 = 1.0 - std::pow(beta1_, double(steps));
-    const double bc2 = 1.0 - std::pow(beta2_, double(steps));
-    const float step_size = float(lr / bc1);
-    const float bc2_sqrt = float(std::sqrt(bc2));
-    const float b1 = float(beta1_), b2 = float(beta2_), one_b1 = float(1.0 - beta1_), one_b2 = float(1.0 - beta2_);
-    const float eps = eps_;
-    const float l2 = decoupled_ ? 0.0f : wd_;
-    const float decay = decoupled_ ? float(1.0 - lr * double(wd_)) : 1.0f;
-    const AdamScalars k{step_size, bc2_sqrt, b1, b2, one_b1, one_b2, eps, l2, decay};
+    const AdamStepScalars k = adam_step_scalars(beta1_, beta2_, eps_, wd_, decoupled_, lr, steps);
     float* m = m_.data();
     float* v = v_.data();
     // Elementwise, so splitting it over the threads changes no result.
@@ -142,6 +130,23 @@ class RmsProp final : public Optimizer {
 };
 
 }  // namespace
+
+AdamStepScalars adam_step_scalars(double beta1, double beta2, float eps, float weight_decay, bool decoupled, double lr,
+                                  int64_t step) {
+  const double bc1 = 1.0 - std::pow(beta1, double(step));
+  const double bc2 = 1.0 - std::pow(beta2, double(step));
+  AdamStepScalars k;
+  k.step_size = float(lr / bc1);
+  k.bc2_sqrt = float(std::sqrt(bc2));
+  k.b1 = float(beta1);
+  k.b2 = float(beta2);
+  k.one_b1 = float(1.0 - beta1);
+  k.one_b2 = float(1.0 - beta2);
+  k.eps = eps;
+  k.l2 = decoupled ? 0.0f : weight_decay;
+  k.decay = decoupled ? float(1.0 - lr * double(weight_decay)) : 1.0f;
+  return k;
+}
 
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerConfig& cfg, size_t num_params) {
   if (!(cfg.lr >= 0) || !std::isfinite(cfg.lr)) throw ConfigError("optimizer.lr must be a non-negative number");

@@ -21,6 +21,14 @@ class Optimizer {
   int64_t steps = 0;
 };
 
+// The float scalars of Adam/AdamW step number `step` (1-based) at rate lr, computed in double
+// as torch does (bias corrections) and rounded once: what every backend's Adam loop uses.
+struct AdamStepScalars {
+  float step_size, bc2_sqrt, b1, b2, one_b1, one_b2, eps, l2, decay;
+};
+AdamStepScalars adam_step_scalars(double beta1, double beta2, float eps, float weight_decay, bool decoupled, double lr,
+                                  int64_t step);
+
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerConfig& cfg, size_t num_params);
 
 // torch.nn.utils.clip_grad_norm_: scales grads so their global L2 norm is at most max_norm

@@ -9,3 +9,6 @@ layout(buffer_reference, std430, buffer_reference_align = 4) buffer Uints { uint
 // y). A macro, not a function: gl_WorkGroupSize is only known after the shader's
 // local_size layout, which comes after this include.
 #define flat_index() ((gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x + gl_LocalInvocationID.x)
+
+// Whether v is NaN or infinite, from its bits (immune to fast-math folding of isnan/isinf).
+bool not_finite(float v) { return (floatBitsToUint(v) & 0x7f800000u) == 0x7f800000u; }
