@@ -43,6 +43,14 @@ ordered_json loss_json(const nntrain::LossConfig& l) {
   return j;
 }
 
+// FILE.bin -> FILE.onnx (FILE.onnx appended to other names), for the export hint.
+std::string onnx_name(const std::string& model) {
+  const std::string bin = ".bin";
+  if (model.size() > bin.size() && model.compare(model.size() - bin.size(), bin.size(), bin) == 0)
+    return model.substr(0, model.size() - bin.size()) + ".onnx";
+  return model + ".onnx";
+}
+
 }  // namespace
 
 int run_info(const InfoOptions& o) {
@@ -115,5 +123,7 @@ int run_info(const InfoOptions& o) {
                 c.categories.size(), joined(c.categories).c_str(), p.unknown_category.c_str());
   std::printf("architecture:\n%s", net->summary().c_str());
   for (const auto& [k, v] : m.meta.extra) std::printf("metadata %s: %s\n", k.c_str(), v.c_str());
+  std::printf("export: nntrain export %s -o %s  (ONNX, preprocessing and labels inside; --opset 13 for older runtimes)\n",
+              o.model.c_str(), onnx_name(o.model).c_str());
   return 0;
 }

@@ -16,6 +16,7 @@
 #include "cmd_cv.h"
 #include "cmd_devices.h"
 #include "cmd_evaluate.h"
+#include "cmd_export.h"
 #include "cmd_fit.h"
 #include "cmd_info.h"
 #include "cmd_predict.h"
@@ -89,6 +90,8 @@ int main(int argc, char** argv) {
   CLI::App* compare = setup_compare(app, compare_o);
   DevicesOptions devices_o;
   CLI::App* devices = setup_devices(app, devices_o);
+  ExportOptions export_o;
+  CLI::App* export_cmd = setup_export(app, export_o);
 
   if (argc < 2) {  // no command: the overview, as an error
     std::fputs(app.help().c_str(), stderr);
@@ -124,6 +127,7 @@ int main(int argc, char** argv) {
     if (*cv) return run_cv(cv_o);
     if (*compare) return run_compare(compare_o);
     if (*devices) return run_devices(devices_o);
+    if (*export_cmd) return run_export(export_o);
     return print_error("no command given (run 'nntrain --help')", nntrain::kExitUsage);
   } catch (const nntrain::Error& e) {
     return print_error(e.formatted(), e.exit_code());

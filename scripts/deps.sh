@@ -4,7 +4,8 @@
 set -euo pipefail
 NNTRAIN_DEBS=(g++ cmake ninja-build pkg-config libyaml-cpp-dev libcli11-dev
   libopenblas-dev doctest-dev nlohmann-json3-dev zlib1g-dev
-  mesa-vulkan-drivers libvulkan-dev glslc)  # GPU: headers and shader compiler to build, lavapipe to test
+  mesa-vulkan-drivers libvulkan-dev glslc  # GPU: headers and shader compiler to build, lavapipe to test
+  python3-onnx python3-numpy)  # the ONNX export checks (tests/e2e/onnx_check.py, /usr/bin/python3)
 missing=()
 for p in "${NNTRAIN_DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

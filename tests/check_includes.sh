@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The include direction of lib/README.md: core includes nothing of data or run, data nothing
-# of run; <mpi.h> only in dist/, Vulkan only in gpu/. Prints each offending line; exit 1 if any.
+# of run, run nothing of export; <mpi.h> only in dist/, Vulkan only in gpu/. Prints each offending line; exit 1 if any.
 # Usage: check_includes.sh SOURCE_DIR [--self-test]
 # --self-test also proves the check fails: a copy of lib/ with a core file including run/.
 set -u
@@ -25,6 +25,7 @@ forbid() {  # forbid FOLDER REGEX WHY
 forbid core '#include "nntrain/(data|run|export|dist|gpu)/' "core includes nothing of data, run or the new parts"
 forbid data '#include "nntrain/(run|export|dist|gpu)/' "data includes nothing of run or the new parts"
 forbid gpu '#include "nntrain/(data|run|export|dist)/' "gpu includes only core (run drives it)"
+forbid run '#include "nntrain/export/' "run includes nothing of export (export reads run's model file, not the reverse)"
 for d in core data run export gpu; do
   forbid "$d" '#include <mpi\.h>' "only dist/ includes <mpi.h>"
 done
@@ -33,5 +34,5 @@ for d in core data run export dist; do
 done
 n=$(grep -rlE '#include' core data run 2>/dev/null | wc -l)
 [ "$n" -gt 30 ] || { echo "check_includes: only $n files with includes found: wrong folder?"; exit 1; }
-[ $bad -eq 0 ] && echo "include direction: $n files, all includes point core <- data <- run, core <- gpu"
+[ $bad -eq 0 ] && echo "include direction: $n files, all includes point core <- data <- run <- export, core <- gpu <- run"
 exit $bad

@@ -50,7 +50,9 @@ void write_file_atomic(const std::string& path, std::string_view bytes, bool syn
   // The temporary lives beside the target so rename() stays on one file system.
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(kExitUsage, "cannot create " + tmp + ": " + std::strerror(errno));
+  if (fd < 0)  // named by the target: the temporary is ours, the folder is the user's
+    throw Error(kExitUsage, "cannot write " + path + ": " + std::strerror(errno) +
+                            " (the folder must exist and be writable)");
   try {
     write_all(fd, bytes, tmp);
     if (sync && ::fsync(fd) != 0) throw Error(kExitUsage, "cannot sync " + tmp + ": " + std::strerror(errno));
