@@ -20,7 +20,11 @@ import json
 import math
 import sys
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:
+    sys.exit("onnx_check: python module numpy missing for " + sys.executable +
+             " (Debian: apt-get install python3-numpy; scripts/deps.sh installs it)")
 
 TOL = 1e-5
 
