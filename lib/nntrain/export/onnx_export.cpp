@@ -3,9 +3,9 @@
 // collide with an input (a C identifier) or an output (label, probabilities, prediction).
 #include "nntrain/export/onnx_export.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <algorithm>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -27,10 +27,11 @@ OnnxDim dim(size_t n) { return {static_cast<int64_t>(n), ""}; }
 struct GraphBuilder {
   OnnxGraph& g;
 
-  const std::string& node(std::string op, std::vector<std::string> in, std::string out,
-                          std::vector<OnnxAttribute> attrs = {}, std::string domain = "") {
+  // Adds a node with one output, named `out` (the node takes its output's name); returns it.
+  std::string node(std::string op, std::vector<std::string> in, std::string out, std::vector<OnnxAttribute> attrs = {},
+                   std::string domain = "") {
     g.nodes.push_back({std::move(op), std::move(domain), out, std::move(in), {out}, std::move(attrs)});
-    return g.nodes.back().outputs[0];
+    return out;
   }
   std::string scalar(const std::string& name, float v) {  // a 0-d float32 constant
     for (const auto& t : g.initializers)
