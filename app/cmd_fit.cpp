@@ -63,6 +63,8 @@ int run_fit(const FitCommandOptions& o) {
     if (config.empty()) throw ConfigError("fit needs a CONFIG file (or --resume DIR); see 'nntrain fit --help'");
     cfg = load_config(config, overrides);
     fo.out_dir = o.out.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : o.out;
+    // auto: one shard per process; config.yaml records the number, so it reproduces the run.
+    if (cfg.training.grad_shards == 0) cfg.training.grad_shards = 1;
   }
 
   if (!o.device.empty()) cfg.training.device = o.device;

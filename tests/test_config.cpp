@@ -284,6 +284,19 @@ TEST_CASE("overrides: unknown keys and bad values name the override") {
   CHECK(parse_error(kMinimal, {"optimizer.lr.x=1"}) == "2 override 'optimizer.lr.x=1': 'optimizer.lr' has no sub-keys");
 }
 
+TEST_CASE("training.grad_shards: auto (0) by default, an integer in [1, 65536], written back as given") {
+  CHECK(parse(kMinimal).training.grad_shards == 0);
+  CHECK(config_to_yaml(parse(kMinimal)).find("grad_shards: auto\n") != std::string::npos);
+  const Config c = parse(kMinimal, {"training.grad_shards=12"});
+  CHECK(c.training.grad_shards == 12);
+  CHECK(config_to_yaml(c).find("grad_shards: 12\n") != std::string::npos);
+  CHECK(parse_config(config_to_yaml(c), "c.yaml", "/") == c);
+  CHECK(parse(kMinimal, {"training.grad_shards=auto"}).training.grad_shards == 0);
+  CHECK(parse_error(kMinimal, {"training.grad_shards=0"}) ==
+        "2 override 'training.grad_shards=0': 'training.grad_shards' must be an integer in [1, 65536] or auto, not 0");
+  CHECK(parse_error(kMinimal, {"training.grad_shard=2"}).find("did you mean 'grad_shards'?") != std::string::npos);
+}
+
 TEST_CASE("strings must be UTF-8 (found by fuzz_config: a path that did not survive the round trip)") {
   CHECK(parse_error(kMinimal, {"data.validation=0\xd5\xcc\xf5\x93pos"}) ==
         "2 override 'data.validation=0\xd5\xcc\xf5\x93pos': 'data.validation' is not valid UTF-8 text");

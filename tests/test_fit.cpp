@@ -229,9 +229,12 @@ TEST_CASE("--resume with training.epochs=N extends a finished run; other changes
   const fs::path run = temp_dir("extend");
   REQUIRE(fit(cfg, quiet_options(run)).exit_code == 0);
   CHECK_THROWS_WITH_AS(resume_config(run.string(), "", {"optimizer.lr=0.5"}),
-                       "optimizer.lr is 0.001 in the run and 0.5 in the overrides; only training.epochs may change "
-                       "when resuming (for other changes start a new run)",
+                       "optimizer.lr is 0.001 in the run and 0.5 in the overrides; only training.epochs and "
+                       "training.grad_shards may change when resuming (for other changes start a new run)",
                        ConfigError);
+  // grad_shards: the run's (its config.yaml says auto: one shard) unless given.
+  CHECK(resume_config(run.string(), "", {}).training.grad_shards == 1);
+  CHECK(resume_config(run.string(), "", {"training.grad_shards=6"}).training.grad_shards == 6);
   CHECK_THROWS_WITH_AS(resume_config(run.string(), "", {"model.layers.0.units=8"}),
                        doctest::Contains("model.layers.0 is {units: 16, "), ConfigError);
   CHECK_NOTHROW(resume_config(run.string(), "", {"loss={name: bce}"}));  // `loss: bce` spelled long: the same run

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "core_fixtures.h"
@@ -174,4 +175,39 @@ TEST_CASE("evaluate_loss is the exact (weighted) mean over all rows, chunked by 
   const double b = evaluate_loss(big, *loss, ConstMatrix(x.data(), 10, 2), ConstMatrix(y.data(), 10, 1), rng, &ob);
   CHECK(a == doctest::Approx(b).epsilon(1e-6));
   CHECK(out_small == out_big);
+}
+
+TEST_CASE("forward_part: a shard's gradient rows are the whole batch's, bit for bit; the parts sum to the mean") {
+  // 6 rows of 3 classes (cross_entropy, weighted) and of 3 outputs (bce, mse): rows 0-1 and 2-5.
+  std::vector<float> z(18), t3(18), cls(6), g_whole(18), g_part(18);
+  for (size_t i = 0; i < z.size(); ++i) z[i] = float(std::sin(double(i) * 1.7));
+  for (size_t i = 0; i < t3.size(); ++i) t3[i] = float(i % 2);
+  for (size_t r = 0; r < 6; ++r) cls[r] = float(r % 3);
+  LossConfig ce, bce, mse;
+  ce.name = "cross_entropy";
+  bce.name = "bce";
+  mse.name = "mse";
+  struct L {
+    std::unique_ptr<Loss> loss;
+    const float* target;
+    size_t tcols;
+  };
+  L losses[] = {{make_loss(ce, layer(3, "softmax"), {0.5f, 2.0f, 1.0f}), cls.data(), 1},
+                {make_loss(bce, layer(1, "sigmoid")), t3.data(), 3},
+                {make_loss(mse, layer(3, "identity")), t3.data(), 3}};
+  for (L& l : losses) {
+    const ConstMatrix Z(z.data(), 6, 3), T(l.target, 6, l.tcols);
+    Matrix G{g_whole.data(), 6, 3};
+    const double whole = l.loss->forward(Z, Z, T, &G);
+    const double denom = l.loss->mean_denominator(T);
+    double sum = 0;
+    for (size_t r0 : {0, 2}) {
+      const size_t n = r0 == 0 ? 2 : 4;
+      Matrix P{g_part.data() + r0 * 3, n, 3};
+      const ConstMatrix Zp(z.data() + r0 * 3, n, 3);
+      sum += l.loss->forward_part(Zp, Zp, ConstMatrix(l.target + r0 * l.tcols, n, l.tcols), &P, denom);
+    }
+    CHECK(g_part == g_whole);
+    CHECK(sum == doctest::Approx(whole).epsilon(1e-12));
+  }
 }

@@ -269,8 +269,34 @@ TEST_CASE("a state that does not fit the network is refused") {
   CHECK_THROWS_AS(r.trainer.set_state(st), ModelFileError);
 }
 
+TEST_CASE("grad_shards: 1 is auto's bytes; 4 trains to the same weights up to rounding, and resumes bit-identical") {
+  Setup s;  // 100 rows, batches of 16 (the last of 4 rows): shards of 4, and of 1 row at the end
+  Data d(100, false, 1), v(40, false, 2);
+  Run plain(s, d, &v);
+  plain.trainer.run({});
+  s.train_cfg.grad_shards = 1;
+  Run one(s, d, &v);
+  one.trainer.run({});
+  CHECK(same_bits(plain.params(), one.params()));
+  s.train_cfg.grad_shards = 4;
+  Run four(s, d, &v);
+  four.trainer.run({});
+  CHECK_FALSE(same_bits(plain.params(), four.params()));  // other additions: other rounding
+  const auto a = plain.params(), b = four.params();
+  for (size_t i = 0; i < a.size(); ++i) CHECK(b[i] == doctest::Approx(a[i]).epsilon(1e-3).scale(1e-3));
+
+  uint64_t seen = 0;
+  Run first(s, d, &v);
+  CHECK(first.trainer.run(stop_after_batches(&seen, 10)).stopped == StopReason::interrupted);
+  Run second(s, d, &v);
+  second.trainer.set_state(first.trainer.state());
+  second.trainer.run({});
+  CHECK(same_bits(second.params(), four.params()));
+}
+
 TEST_CASE("the batch loop allocates nothing") {
-  Setup s;  // shuffled batches, dropout, Adam, clipping: everything the loop does
+  Setup s;  // shuffled batches, dropout, Adam, clipping, 3 gradient shards: everything the loop does
+  s.train_cfg.grad_shards = 3;
   s.train_cfg.clip_grad_norm = 1.0;
   s.train_cfg.epochs = 3;
   Data d(100, false, 1), v(30, false, 2);

@@ -95,6 +95,9 @@ struct TrainingConfig {
   std::optional<EarlyStoppingConfig> early_stopping;
   int log_every = 10;
   std::string device = "cpu";  // cpu | gpu | gpu:N (is_device_spec)
+  // The batch's gradient as the sum of this many contiguous shards' gradients, added in shard
+  // order (run/grad_shards.h); 0 = auto: the number of MPI processes, 1 without MPI.
+  int grad_shards = 0;
   bool operator==(const TrainingConfig&) const = default;
 };
 

@@ -14,9 +14,10 @@ namespace nntrain {
 // ---- kernels ---------------------------------------------------------------------------
 
 template <class T>
-double bce_with_logits_loss(const T* x, const T* y, size_t n, double pos_weight, T* dx) {
+double bce_with_logits_loss(const T* x, const T* y, size_t n, double pos_weight, T* dx, double denom) {
+  if (denom < 0) denom = double(n);
   double sum = 0;
-  const T scale = T(1.0 / double(n));
+  const T scale = T(1.0 / denom);
   const T pw = T(pos_weight);
   for (size_t i = 0; i < n; ++i) {
     const T xi = x[i], yi = y[i];
@@ -30,11 +31,12 @@ double bce_with_logits_loss(const T* x, const T* y, size_t n, double pos_weight,
       dx[i] = ((T(1) - yi) - log_weight * sig_neg) * scale;
     }
   }
-  return sum / double(n);
+  return sum / denom;
 }
 
 template <class T>
-double cross_entropy_loss(const T* z, const T* target, size_t rows, size_t classes, const float* weights, T* dz) {
+double cross_entropy_loss(const T* z, const T* target, size_t rows, size_t classes, const float* weights, T* dz,
+                          double batch_denom) {
   double denom = 0;
   for (size_t r = 0; r < rows; ++r) {
     const double t = double(target[r]);
@@ -43,6 +45,7 @@ double cross_entropy_loss(const T* z, const T* target, size_t rows, size_t class
                       std::to_string(classes) + ")");
     denom += weights ? double(weights[size_t(t)]) : 1.0;
   }
+  if (batch_denom >= 0) denom = batch_denom;
   double sum = 0;
   const T inv = T(1.0 / denom);
   for (size_t r = 0; r < rows; ++r) {
@@ -66,33 +69,36 @@ double cross_entropy_loss(const T* z, const T* target, size_t rows, size_t class
 }
 
 template <class T>
-double mse_loss(const T* o, const T* y, size_t n, T* d) {
+double mse_loss(const T* o, const T* y, size_t n, T* d, double denom) {
+  if (denom < 0) denom = double(n);
   double sum = 0;
-  const T k = T(2.0 / double(n));
+  const T k = T(2.0 / denom);
   for (size_t i = 0; i < n; ++i) {
     const T diff = o[i] - y[i];
     sum += double(diff * diff);
     if (d) d[i] = k * diff;
   }
-  return sum / double(n);
+  return sum / denom;
 }
 
 template <class T>
-double l1_loss(const T* o, const T* y, size_t n, T* d) {
+double l1_loss(const T* o, const T* y, size_t n, T* d, double denom) {
+  if (denom < 0) denom = double(n);
   double sum = 0;
-  const T k = T(1.0 / double(n));
+  const T k = T(1.0 / denom);
   for (size_t i = 0; i < n; ++i) {
     const T diff = o[i] - y[i];
     sum += double(std::abs(diff));
     if (d) d[i] = diff > T(0) ? k : (diff < T(0) ? -k : T(0));
   }
-  return sum / double(n);
+  return sum / denom;
 }
 
 template <class T>
-double huber_loss(const T* o, const T* y, size_t n, double delta_d, T* d) {
+double huber_loss(const T* o, const T* y, size_t n, double delta_d, T* d, double denom) {
+  if (denom < 0) denom = double(n);
   double sum = 0;
-  const T k = T(1.0 / double(n));
+  const T k = T(1.0 / denom);
   const T delta = T(delta_d);
   for (size_t i = 0; i < n; ++i) {
     const T diff = o[i] - y[i];
@@ -100,15 +106,15 @@ double huber_loss(const T* o, const T* y, size_t n, double delta_d, T* d) {
     sum += double(a < delta ? T(0.5) * diff * diff : delta * (a - T(0.5) * delta));
     if (d) d[i] = k * (diff < -delta ? -delta : (diff > delta ? delta : diff));
   }
-  return sum / double(n);
+  return sum / denom;
 }
 
 #define NNTRAIN_LOSS_INSTANTIATE(T)                                                              \
-  template double bce_with_logits_loss<T>(const T*, const T*, size_t, double, T*);              \
-  template double cross_entropy_loss<T>(const T*, const T*, size_t, size_t, const float*, T*);  \
-  template double mse_loss<T>(const T*, const T*, size_t, T*);                                  \
-  template double l1_loss<T>(const T*, const T*, size_t, T*);                                   \
-  template double huber_loss<T>(const T*, const T*, size_t, double, T*);
+  template double bce_with_logits_loss<T>(const T*, const T*, size_t, double, T*, double);              \
+  template double cross_entropy_loss<T>(const T*, const T*, size_t, size_t, const float*, T*, double);  \
+  template double mse_loss<T>(const T*, const T*, size_t, T*, double);                                  \
+  template double l1_loss<T>(const T*, const T*, size_t, T*, double);                                   \
+  template double huber_loss<T>(const T*, const T*, size_t, double, T*, double);
 NNTRAIN_LOSS_INSTANTIATE(float)
 NNTRAIN_LOSS_INSTANTIATE(double)
 #undef NNTRAIN_LOSS_INSTANTIATE
@@ -127,9 +133,11 @@ namespace {
 class BceLoss final : public Loss {
  public:
   explicit BceLoss(double pos_weight) : pos_weight_(pos_weight) {}
-  double forward(ConstMatrix, ConstMatrix logits, ConstMatrix target, Matrix* dgrad) const override {
+  double forward_part(ConstMatrix, ConstMatrix logits, ConstMatrix target, Matrix* dgrad,
+                      double denominator) const override {
     check_shapes("bce", logits, target, logits.cols);
-    return bce_with_logits_loss(logits.data, target.data, logits.size(), pos_weight_, dgrad ? dgrad->data : nullptr);
+    return bce_with_logits_loss(logits.data, target.data, logits.size(), pos_weight_, dgrad ? dgrad->data : nullptr,
+                                denominator);
   }
   bool uses_logits() const override { return true; }
 
@@ -140,11 +148,13 @@ class BceLoss final : public Loss {
 class CrossEntropyLoss final : public Loss {
  public:
   explicit CrossEntropyLoss(std::vector<float> weights) : weights_(std::move(weights)) {}
-  double forward(ConstMatrix, ConstMatrix logits, ConstMatrix target, Matrix* dgrad) const override {
+  double forward_part(ConstMatrix, ConstMatrix logits, ConstMatrix target, Matrix* dgrad,
+                      double denominator) const override {
     check_shapes("cross_entropy", logits, target, 1);
     return cross_entropy_loss(logits.data, target.data, logits.rows, logits.cols,
-                              weights_.empty() ? nullptr : weights_.data(), dgrad ? dgrad->data : nullptr);
+                              weights_.empty() ? nullptr : weights_.data(), dgrad ? dgrad->data : nullptr, denominator);
   }
+  double mean_denominator(ConstMatrix target) const override { return batch_weight(target); }
   bool uses_logits() const override { return true; }
   double batch_weight(ConstMatrix target) const override {
     if (weights_.empty()) return double(target.rows);
@@ -165,14 +175,15 @@ enum class Regression { mse, mae, huber };
 class RegressionLoss final : public Loss {
  public:
   RegressionLoss(Regression kind, double delta) : kind_(kind), delta_(delta) {}
-  double forward(ConstMatrix output, ConstMatrix, ConstMatrix target, Matrix* dgrad) const override {
+  double forward_part(ConstMatrix output, ConstMatrix, ConstMatrix target, Matrix* dgrad,
+                      double denominator) const override {
     const char* name = kind_ == Regression::mse ? "mse" : kind_ == Regression::mae ? "mae" : "huber";
     check_shapes(name, output, target, output.cols);
     float* d = dgrad ? dgrad->data : nullptr;
     switch (kind_) {
-      case Regression::mse: return mse_loss(output.data, target.data, output.size(), d);
-      case Regression::mae: return l1_loss(output.data, target.data, output.size(), d);
-      case Regression::huber: return huber_loss(output.data, target.data, output.size(), delta_, d);
+      case Regression::mse: return mse_loss(output.data, target.data, output.size(), d, denominator);
+      case Regression::mae: return l1_loss(output.data, target.data, output.size(), d, denominator);
+      case Regression::huber: return huber_loss(output.data, target.data, output.size(), delta_, d, denominator);
     }
     return 0;
   }
@@ -223,9 +234,15 @@ std::vector<float> balanced_class_weights(const std::vector<size_t>& class_count
 }
 
 double forward_backward(Network& net, const Loss& loss, ConstMatrix x, ConstMatrix y, Rng& rng, Matrix dgrad) {
-  const ConstMatrix out = net.forward(x, rng);
+  const uint64_t key = net.is_training() && net.has_dropout() ? rng.next_u64() : 0;
+  return forward_backward_rows(net, loss, x, y, key, 0, loss.mean_denominator(y), dgrad);
+}
+
+double forward_backward_rows(Network& net, const Loss& loss, ConstMatrix x, ConstMatrix y, uint64_t dropout_key,
+                             size_t row0, double denominator, Matrix dgrad) {
+  const ConstMatrix out = net.forward_rows(x, dropout_key, row0);
   Matrix d{dgrad.data, out.rows, out.cols};
-  const double value = loss.forward(out, net.logits(), y, &d);
+  const double value = loss.forward_part(out, net.logits(), y, &d, denominator);
   if (loss.uses_logits()) net.backward_from_logits(d);
   else net.backward(d);
   return value;

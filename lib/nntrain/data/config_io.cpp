@@ -31,7 +31,7 @@ const std::vector<std::string> kOptimizerKeys = {"name",     "lr",  "momentum", 
 const std::vector<std::string> kScheduleKeys = {"name", "step_size", "gamma", "patience", "min_lr", "warmup_epochs"};
 const std::vector<std::string> kTrainingKeys = {"epochs",         "batch_size",     "shuffle",  "seed",
                                                 "clip_grad_norm", "early_stopping", "log_every",
-                                                "device"};
+                                                "device",      "grad_shards"};
 const std::vector<std::string> kEarlyStoppingKeys = {"monitor", "patience", "min_delta"};
 const std::vector<std::string> kOutputKeys = {"dir", "checkpoint_every"};
 
@@ -489,6 +489,10 @@ void read_training(const Ctx& ctx, const YAML::Node& n, TrainingConfig& t) {
                       (x.IsScalar() ? "'" + d + "'" : kind_of(x)));
     t.device = d;
   }
+  if (const YAML::Node x = n["grad_shards"])  // auto: the process count (resolved by nntrain fit)
+    t.grad_shards = x.IsScalar() && x.Scalar() == "auto"
+                        ? 0
+                        : get_int_range(ctx, x, "training.grad_shards", 1, 65536, "an integer in [1, 65536] or auto");
 }
 
 void read_output(const Ctx& ctx, const YAML::Node& n, OutputConfig& o) {
@@ -851,6 +855,11 @@ void emit_training(YAML::Emitter& out, const TrainingConfig& t) {
   }
   out << YAML::Key << "log_every" << YAML::Value << t.log_every;
   out << YAML::Key << "device" << YAML::Value << t.device;
+  out << YAML::Key << "grad_shards" << YAML::Value;
+  if (t.grad_shards > 0)
+    out << t.grad_shards;
+  else
+    out << "auto";
   out << YAML::EndMap;
 }
 

@@ -148,13 +148,16 @@ TrainingSetup::TrainingSetup(const Config& cfg, TrainingData d)
 
 namespace {
 
-// What may differ between the run's config and the one resuming it: training.epochs, and
-// things that do not change the numbers (where the run is written, how often it logs).
+// What may differ between the run's config and the one resuming it: training.epochs,
+// training.grad_shards (the same optimisation, added in other shards: a resume under a
+// process count that does not divide the run's), and things that do not change the numbers
+// (where the run is written, how often it logs).
 Config comparable(Config c) {
   c.loss.long_form = true;  // `loss: bce` and `loss: {name: bce}` are one loss (compared in full)
   c.training.epochs = 0;
   c.training.log_every = 0;
   c.training.device.clear();  // a checkpoint resumes on any device (same maths, other rounding)
+  c.training.grad_shards = 0;
   c.output.dir.clear();
   c.source_path.clear();
   c.stem.clear();
@@ -205,7 +208,8 @@ void check_same_run(const Config& run, const Config& given, const std::string& w
   if (comparable(run) == comparable(given)) return;
   const std::string diff = first_difference(run, given, what);
   throw ConfigError((diff.empty() ? what + " differs from the run's config" : diff) +
-                    "; only training.epochs may change when resuming (for other changes start a new run)");
+                    "; only training.epochs and training.grad_shards may change when resuming (for other changes "
+                    "start a new run)");
 }
 
 std::string read_text(const std::string& path) {
@@ -838,6 +842,9 @@ Config resume_config(const std::string& run_dir, const std::string& config_path,
   Config out = run;
   out.training.epochs = given.training.epochs;
   out.training.log_every = given.training.log_every;
+  // The run's shards unless given explicitly; a run from before grad_shards had one.
+  if (given.training.grad_shards != 0) out.training.grad_shards = given.training.grad_shards;
+  if (out.training.grad_shards == 0) out.training.grad_shards = 1;
   return out;
 }
 

@@ -39,7 +39,8 @@ std::string format_g(double v) {
 Trainer::Trainer(Network& net, const Loss& loss, Optimizer& optimizer, LrSchedule& schedule, Rng& rng,
                  const TrainingConfig& cfg, Task task, EvalSplit train, std::optional<EvalSplit> val)
     : net_(net), loss_(loss), opt_(optimizer), sched_(schedule), rng_(rng), cfg_(cfg), task_(task),
-      train_(train), val_(val) {
+      train_(train), val_(val), local_reducer_(size_t(std::max(cfg.grad_shards, 1)), net.num_params()),
+      reducer_(&local_reducer_) {
   if (train_.x.rows == 0) throw DataError("the training split has no rows");
   if (val_ && val_->x.rows == 0) val_.reset();
   batch_rows_ = cfg_.full_batch ? train_.x.rows
@@ -71,6 +72,35 @@ Trainer::Trainer(Network& net, const Loss& loss, Optimizer& optimizer, LrSchedul
   if (val_) val_out_.resize(val_->x.rows * net_.out_features());
 }
 
+void Trainer::use_gradient_reducer(GradientReducer& reducer) {
+  const size_t want = size_t(cfg_.grad_shards);
+  if (want != 0 && reducer.shards() != want)
+    throw ConfigError("internal: a gradient reducer of " + std::to_string(reducer.shards()) +
+                      " shards for training.grad_shards " + std::to_string(want));
+  reducer_ = &reducer;
+}
+
+// The gradient of one batch through the reducer, as grad_shards.h's contract says: the
+// dropout key first, then this process's shards in order, each from zeroed gradients and
+// divided by the whole batch's denominator. Returns the batch's mean loss; the batch gradient
+// is in net_.grads(). xb needs only this process's rows, yb all of them (the denominator).
+double Trainer::batch_gradient(ConstMatrix xb, ConstMatrix yb) {
+  const uint64_t key = net_.has_dropout() ? rng_.next_u64() : 0;
+  const double denominator = loss_.mean_denominator(yb);
+  GradientReducer& reducer = *reducer_;
+  const size_t rows = xb.rows, shards = reducer.shards();
+  for (size_t i = 0; i < reducer.local_shards(); ++i) {
+    const size_t s = reducer.first_shard() + i;
+    const size_t r0 = shard_row_begin(rows, s, shards), n = shard_row_begin(rows, s + 1, shards) - r0;
+    net_.zero_grad();
+    const Matrix dgrad{dgrad_.data(), n, net_.out_features()};
+    const double part = forward_backward_rows(net_, loss_, ConstMatrix(xb.row(r0), n, xb.cols),
+                                              ConstMatrix(yb.row(r0), n, yb.cols), key, r0, denominator, dgrad);
+    reducer.add_shard(i, net_.grads(), part);
+  }
+  return reducer.finish(net_.grads());
+}
+
 void Trainer::new_epoch_order() {
   std::iota(order_.begin(), order_.end(), 0u);
   if (cfg_.shuffle) rng_.shuffle(order_.data(), order_.size());
@@ -84,7 +114,6 @@ void Trainer::new_epoch_order() {
 TrainOutcome Trainer::run(const TrainerCallbacks& cb) {
   TrainOutcome out;
   const size_t n = train_.x.rows, in = train_.x.cols, tcols = train_.y.cols;
-  const Matrix dgrad_full{dgrad_.data(), batch_rows_, net_.out_features()};
   while (epochs_done_ < cfg_.epochs) {
     if (!mid_epoch_) new_epoch_order();
     const int epoch = epochs_done_ + 1;
@@ -97,18 +126,19 @@ TrainOutcome Trainer::run(const TrainerCallbacks& cb) {
       if (!cfg_.shuffle) {  // the order is the identity: view the rows in place
         xb = ConstMatrix(train_.x.row(start), rows, in);
         yb = ConstMatrix(train_.y.row(start), rows, tcols);
-      } else {  // gather the batch: x_b[r] = x[order[start + r]]
+      } else {  // gather the batch: x_b[r] = x[order[start + r]], x only for this process's shards
+        const size_t first = reducer_->first_shard(), shards = reducer_->shards();
+        const size_t x0 = shard_row_begin(rows, first, shards);
+        const size_t x1 = shard_row_begin(rows, first + reducer_->local_shards(), shards);
         for (size_t r = 0; r < rows; ++r) {
           const uint32_t src = order_[start + r];
-          std::copy_n(train_.x.row(src), in, xb_.data() + r * in);
+          if (r >= x0 && r < x1) std::copy_n(train_.x.row(src), in, xb_.data() + r * in);
           std::copy_n(train_.y.row(src), tcols, yb_.data() + r * tcols);
         }
         xb = ConstMatrix(xb_.data(), rows, in);
         yb = ConstMatrix(yb_.data(), rows, tcols);
       }
-      net_.zero_grad();
-      const Matrix dgrad{dgrad_full.data, rows, dgrad_full.cols};
-      const double batch_loss = forward_backward(net_, loss_, xb, yb, rng_, dgrad);
+      const double batch_loss = batch_gradient(xb, yb);
       if (!std::isfinite(batch_loss)) {
         epoch_seconds_ += seconds_since(t0);
         out.stopped = StopReason::diverged;

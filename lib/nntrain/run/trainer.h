@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nntrain/run/checkpoint.h"
+#include "nntrain/run/grad_shards.h"
 #include "nntrain/core/config.h"
 #include "nntrain/data/dataset.h"
 #include "nntrain/core/loss.h"
@@ -68,6 +69,11 @@ class Trainer {
   Trainer(Network& net, const Loss& loss, Optimizer& optimizer, LrSchedule& schedule, Rng& rng,
           const TrainingConfig& cfg, Task task, EvalSplit train, std::optional<EvalSplit> val);
 
+  // Computes the batches' gradients through `reducer` (several processes: dist/) instead of
+  // the trainer's own LocalGradientReducer; it must have cfg.grad_shards shards (auto = its
+  // own count). Borrowed; call before run().
+  void use_gradient_reducer(GradientReducer& reducer);
+
   // Runs epochs until cfg.epochs are done, early stopping triggers, a batch loss is NaN or
   // infinite (nothing is stepped then), or should_stop() says so.
   TrainOutcome run(const TrainerCallbacks& cb);
@@ -92,6 +98,7 @@ class Trainer {
 
  private:
   void new_epoch_order();
+  double batch_gradient(ConstMatrix xb, ConstMatrix yb);
   EpochRecord finish_epoch(double lr, double seconds);
   bool update_early_stopping(const EpochRecord& rec);
 
@@ -106,6 +113,8 @@ class Trainer {
   std::optional<EvalSplit> val_;
   size_t batch_rows_;  // rows per batch (the last one may be smaller)
   uint64_t batches_per_epoch_;
+  LocalGradientReducer local_reducer_;  // all training.grad_shards shards in this process
+  GradientReducer* reducer_;            // &local_reducer_, or use_gradient_reducer's
 
   // Preallocated buffers.
   std::vector<uint32_t> order_;   // [N_train]
