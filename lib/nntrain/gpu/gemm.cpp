@@ -1,27 +1,242 @@
-// GEMM kernel selection (see gemm.h). Today one shader, gemm.comp (64x64 tiles), specialized
-// per transpose pair; the place to choose tuned kernels per shape.
+// GEMM kernel selection (see gemm.h): the variants (gemm_tile.comp with a tile shape and an
+// optional split of K, gemm_skinny.comp for a thin side), the table that picks one per shape
+// class, and the record-time checks that allow vec4 loads. Nothing here depends on values,
+// only on shapes, strides and addresses: the same call records the same kernels, so results
+// are bit-for-bit repeatable on one device and driver.
 #include "nntrain/gpu/gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "nntrain/core/error.h"
 
 namespace nntrain::gpu {
 
 namespace {
 
-struct GemmPush {
-  uint64_t a, b, c;
+// ---- the variants --------------------------------------------------------------------
+
+// A tile of C per workgroup (BM x BN), K per step through shared memory (BK), and the block
+// of C per invocation (TM x TN): (BM / TM) * (BN / TN) invocations. Each shape's shared
+// memory stays under 32 KiB (lavapipe's limit; NVIDIA's is 48 KiB).
+struct Tile {
+  const char* name;
+  uint32_t bm, bn, bk, tm, tn;
+};
+constexpr Tile kTiles[] = {
+    {"t128x128", 128, 128, 8, 8, 8},  // 256 invocations, 8x8 each: the large-problem kernel
+    {"t128x64", 128, 64, 16, 8, 8},   // 128 invocations
+    {"t64x128", 64, 128, 16, 8, 8},   // 128 invocations
+    {"t64x64", 64, 64, 16, 4, 4},     // 256 invocations, 4x4 each
+    {"t32x32", 32, 32, 16, 4, 4},     // 64 invocations: many workgroups for small problems
+};
+
+struct Variant {
+  const Tile* tile = nullptr;  // nullptr: the skinny kernel
+  int split = 1;               // chunks of K (tiled only)
+  bool scalar = false;         // no vec4 loads or stores (tiled only)
+};
+
+Variant parse_variant(const std::string& name) {
+  if (name == "skinny") return Variant{};
+  std::string rest = name;
+  Variant v;
+  if (rest.size() > 7 && rest.compare(rest.size() - 7, 7, "+scalar") == 0) {
+    v.scalar = true;
+    rest.resize(rest.size() - 7);
+  }
+  if (const size_t dot = rest.find(".k"); dot != std::string::npos) {
+    const std::string s = rest.substr(dot + 2);
+    if (s.empty() || s.size() > 2 || s.find_first_not_of("0123456789") != std::string::npos || std::stoi(s) < 1)
+      throw std::invalid_argument("gpu gemm: bad split in variant '" + name + "'");
+    v.split = std::stoi(s);
+    rest.resize(dot);
+  }
+  for (const Tile& t : kTiles)
+    if (rest == t.name) v.tile = &t;
+  if (!v.tile) throw std::invalid_argument("gpu gemm: no variant named '" + name + "'");
+  return v;
+}
+
+// ---- the heuristic ---------------------------------------------------------------------
+
+// Shape classes, as bench/gpu_gemm prints them. Thin: a side of 16 or less (the last layer's
+// z and dW). Shallow: K of 32 or less (the first layer of a narrow input, dx of the last
+// layer): bound by writing C. Otherwise by the size of C, which sets how many tiles there are
+// to spread over the GPU, and by K where C is small (split-K pays there).
+const char* shape_class(int m, int n, int k) {
+  if (std::min(m, n) <= 16) return "thin";
+  if (k <= 32) return "shallow";
+  const double mn = double(m) * double(n);
+  if (mn >= double(1 << 21)) return "large";
+  if (mn >= double(1 << 19)) return m >= n ? "wide-tall" : "wide-flat";
+  if (mn >= double(1 << 17)) return k >= 1024 ? "medium-deep" : "medium";
+  return k >= 512 ? "small-deep" : "small";
+}
+
+// The variant each class runs. Source: first guesses, not yet measured on the H200: the
+// largest tile that still gives about one workgroup per SM (132 on an H200), split-K where C
+// has too few tiles for the SMs and K is long. Replace each entry by the per-class winner of
+// bench/gpu_gemm's summary on the target GPU (see bench/RESULTS.md).
+constexpr std::pair<const char*, const char*> kChoice[] = {
+    {"thin", "skinny"},         {"shallow", "t64x64"},          {"large", "t128x128"},
+    {"wide-tall", "t128x64"},   {"wide-flat", "t64x128"},       {"medium", "t64x64"},
+    {"medium-deep", "t64x64.k4"}, {"small", "t32x32"},          {"small-deep", "t32x32.k4"},
+};
+
+const std::string& forced_variant() {  // NNTRAIN_GEMM_VARIANT, checked on first use
+  static const std::string v = [] {
+    const char* e = std::getenv("NNTRAIN_GEMM_VARIANT");
+    const std::string name = e ? e : "";
+    if (name.empty()) return name;
+    try {
+      parse_variant(name);
+    } catch (const std::invalid_argument&) {
+      throw ConfigError("NNTRAIN_GEMM_VARIANT=" + name + " is not a GEMM variant (see gpu/gemm.h)");
+    }
+    return name;
+  }();
+  return v;
+}
+
+// ---- recording -------------------------------------------------------------------------
+
+struct Problem {
+  bool ta, tb;
+  int m, n, k;
+  float alpha;
+  Ptr a;
+  int lda;
+  Ptr b;
+  int ldb;
+  float beta;
+  Ptr c;
+  int ldc;
+};
+
+struct TilePush {
+  uint64_t a, b, c, w;
   uint32_t m, n, k;
   uint32_t lda, ldb, ldc;
   float alpha, beta;
+  uint32_t k_chunk;
+};
+struct ReducePush {
+  uint64_t w, c;
+  uint32_t m, n, ldc, splits;
+  float alpha, beta;
+};
+struct SkinnyPush {
+  uint64_t a, b, c;
+  uint32_t m, n, k;
+  uint32_t sa_i, sa_k, sb_k, sb_j, sc_i, sc_j;
+  float alpha, beta;
 };
 
+// Split-K's partial sums live in the stream's scratch, at most this many floats (16 MiB).
+constexpr size_t kMaxScratchFloats = size_t(4) << 20;
+constexpr uint32_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount
+
+// Workgroups along the rows of C per dispatch: the kernels loop over the rows beyond. The
+// test hook NNTRAIN_TEST_GEMM_ROW_GROUPS lowers it, so small problems take that loop too.
+uint32_t row_groups(size_t rows, uint32_t rows_per_group) {
+  static const uint32_t cap = [] {
+    const char* e = std::getenv("NNTRAIN_TEST_GEMM_ROW_GROUPS");
+    const unsigned long v = e && *e ? std::strtoul(e, nullptr, 10) : kMaxGroups;
+    return uint32_t(std::clamp<unsigned long>(v, 1, kMaxGroups));
+  }();
+  return std::min(div_up(rows, rows_per_group), cap);
+}
+
+// vec4 access is safe when every aligned quad of the matrix is wholly inside or outside it.
+bool vec_ok(Ptr p, int ld, int contiguous_extent) {
+  return p.address % 16 == 0 && ld % 4 == 0 && contiguous_extent % 4 == 0;
+}
+uint32_t flag(bool b) { return b ? 1u : 0u; }
+
+// K per chunk (a multiple of BK) and the number of chunks for a requested split of K.
+std::pair<uint32_t, uint32_t> split_k(const Problem& p, const Tile& t, int split) {
+  const uint32_t k = uint32_t(p.k);
+  const size_t mn = size_t(p.m) * size_t(p.n);
+  while (split > 1 && size_t(split) * mn > kMaxScratchFloats) --split;
+  if (split <= 1 || k == 0) return {k, 1};
+  const uint32_t chunk = div_up(div_up(k, uint32_t(split)), t.bk) * t.bk;
+  return {chunk, div_up(k, chunk)};
+}
+
+void record_tiled(Stream& s, const Tile& t, int split, bool scalar, const Problem& p) {
+  const auto [chunk, splits] = split_k(p, t, split);
+  const uint32_t groups_x = div_up(size_t(p.n), t.bn);
+  if (groups_x > kMaxGroups) throw std::invalid_argument("gpu gemm: N too wide for one dispatch");
+  const Ptr w = splits > 1 ? s.scratch(size_t(splits) * size_t(p.m) * size_t(p.n) * 4) : Ptr{};
+  const bool vec_a = !scalar && vec_ok(p.a, p.lda, p.ta ? p.m : p.k);
+  const bool vec_b = !scalar && vec_ok(p.b, p.ldb, p.tb ? p.k : p.n);
+  const bool vec_c = !scalar && (splits > 1 ? vec_ok(w, p.n, p.n) : vec_ok(p.c, p.ldc, p.n));
+  const uint32_t threads = (t.bm / t.tm) * (t.bn / t.tn);
+  const Kernel kern = s.device().kernel("gemm_tile", {flag(p.ta), flag(p.tb), t.bm, t.bn, t.bk, t.tm, t.tn, flag(vec_a),
+                                                      flag(vec_b), flag(vec_c), flag(splits > 1), threads});
+  const TilePush push{p.a.address, p.b.address, p.c.address, w.address, uint32_t(p.m), uint32_t(p.n), uint32_t(p.k),
+                      uint32_t(p.lda), uint32_t(p.ldb), uint32_t(p.ldc), p.alpha, p.beta, chunk};
+  s.dispatch(kern, Groups{groups_x, row_groups(size_t(p.m), t.bm), splits}, push);
+  if (splits > 1) {  // dependent: the stream puts a barrier between the partial sums and their sum
+    const ReducePush r{w.address, p.c.address, uint32_t(p.m), uint32_t(p.n), uint32_t(p.ldc), splits, p.alpha, p.beta};
+    s.dispatch(s.device().kernel("gemm_reduce"), groups_for(size_t(p.m) * size_t(p.n), 256), r);
+  }
+}
+
+// op(A)(i, k) = a[i * sa_i + k * sa_k] and so on; when M is the thin side the problem is
+// transposed (Cᵀ = op(B)ᵀ · op(A)ᵀ), so the kernel always sees at most 16 columns per workgroup.
+void record_skinny(Stream& s, const Problem& p) {
+  const uint32_t lda = uint32_t(p.lda), ldb = uint32_t(p.ldb), ldc = uint32_t(p.ldc);
+  const uint32_t sa_i = p.ta ? 1 : lda, sa_k = p.ta ? lda : 1, sb_k = p.tb ? 1 : ldb, sb_j = p.tb ? ldb : 1;
+  SkinnyPush q{p.a.address, p.b.address, p.c.address, uint32_t(p.m), uint32_t(p.n), uint32_t(p.k), sa_i, sa_k,
+               sb_k,        sb_j,        ldc,         1,             p.alpha,       p.beta};
+  if (p.m < p.n)
+    q = SkinnyPush{p.b.address, p.a.address, p.c.address, uint32_t(p.n), uint32_t(p.m), uint32_t(p.k), sb_j, sb_k,
+                   sa_k,        sa_i,        1,           ldc,           p.alpha,       p.beta};
+  const uint32_t ns = std::min(16u, q.n);
+  const uint32_t mode = q.sa_k == 1 ? 0 : 1;  // 0: lanes along k (rows contiguous), 1: along i
+  const uint32_t rows_per_group = mode == 0 ? 8 : 32;
+  const uint32_t groups_x = div_up(q.n, ns);
+  if (groups_x > kMaxGroups) throw std::invalid_argument("gpu gemm: skinny kernel: both sides too wide");
+  s.dispatch(s.device().kernel("gemm_skinny", {ns, mode}),
+             Groups{groups_x, row_groups(q.m, rows_per_group), 1}, q);
+}
+
+void record(Stream& s, const Variant& v, const Problem& p) {
+  if (p.m <= 0 || p.n <= 0) return;
+  if (!v.tile) return record_skinny(s, p);
+  record_tiled(s, *v.tile, v.split, v.scalar, p);
+}
+
 }  // namespace
+
+const std::vector<std::string>& gemm_variants() {
+  static const std::vector<std::string> names = {
+      "t128x128",  "t128x64",   "t64x128",   "t64x64",    "t32x32",    "t64x64.k2",
+      "t64x64.k4", "t64x64.k8", "t32x32.k2", "t32x32.k4", "t32x32.k8", "skinny",
+  };
+  return names;
+}
+
+GemmChoice gemm_choice(int m, int n, int k) {
+  GemmChoice c{shape_class(m, n, k), ""};
+  for (const auto& [cls, variant] : kChoice)
+    if (c.shape_class == cls) c.variant = variant;
+  if (!forced_variant().empty()) c.variant = forced_variant();
+  return c;
+}
+
+void gemm_variant(Stream& s, const std::string& variant, bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                  Ptr a, int lda, Ptr b, int ldb, float beta, Ptr c, int ldc) {
+  record(s, parse_variant(variant), Problem{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc});
+}
 
 void gemm(Stream& s, bool trans_a, bool trans_b, int m, int n, int k, float alpha, Ptr a, int lda, Ptr b, int ldb,
           float beta, Ptr c, int ldc) {
   if (m <= 0 || n <= 0) return;
-  const Kernel kern = s.device().kernel("gemm", {trans_a ? 1u : 0u, trans_b ? 1u : 0u});
-  const GemmPush p{a.address, b.address, c.address, uint32_t(m), uint32_t(n), uint32_t(k),
-                   uint32_t(lda), uint32_t(ldb), uint32_t(ldc), alpha, beta};
-  s.dispatch(kern, Groups{div_up(size_t(n), 64), div_up(size_t(m), 64), 1}, p);
+  gemm_variant(s, gemm_choice(m, n, k).variant, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void linear_forward(Stream& s, Ptr z, Ptr x, Ptr W, size_t rows, size_t in, size_t out) {

@@ -119,6 +119,16 @@ void Stream::fill(const Buffer& dst, size_t offset, size_t bytes, uint32_t value
   ++commands_;
 }
 
+Ptr Stream::scratch(size_t bytes) {
+  Buffer& b = scratch_[scratch_next_];
+  scratch_next_ ^= 1;
+  if (b.bytes() < bytes) {
+    if (b.bytes()) retired_.push_back(std::move(b));
+    b = Buffer(device_, bytes);
+  }
+  return b.ptr();
+}
+
 void Stream::submit() {
   begin_if_needed();  // an empty submission is allowed: wait() then simply returns
   Device::Impl& d = device_.impl();
@@ -147,6 +157,7 @@ void Stream::wait() {
   VkFence fence = as<VkFence>(fence_);
   submitted_ = false;
   check(vk().vkWaitForFences(device_.impl().device, 1, &fence, VK_TRUE, UINT64_MAX), "waiting for the GPU");
+  retired_.clear();
 }
 
 }  // namespace nntrain::gpu

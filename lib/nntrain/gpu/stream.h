@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #include "nntrain/gpu/buffer.h"
 #include "nntrain/gpu/device.h"
@@ -51,6 +52,13 @@ class Stream {
   // Buffer to buffer copy; fill writes `value` to every 4-byte word of the range.
   void copy(const Buffer& src, size_t src_offset, const Buffer& dst, size_t dst_offset, size_t bytes);
   void fill(const Buffer& dst, size_t offset, size_t bytes, uint32_t value);
+  // Device memory for an op's intermediate results between its own dispatches (the split-K
+  // GEMM's partial sums), owned by the stream. Successive calls alternate between two
+  // buffers, so an op's scratch survives the next op even when that one is recorded
+  // concurrent(); the op itself must separate writing and reading its scratch by a barrier
+  // (a dependent dispatch), which also orders it after the op before. Buffers only grow; one
+  // replaced while recorded commands may still use it is kept until wait().
+  Ptr scratch(size_t bytes);
 
   // Ends the recording and submits it; the host may record nothing until wait().
   void submit();
@@ -74,6 +82,9 @@ class Stream {
   bool dirty_ = false;        // a command was recorded since the last barrier
   bool skip_barrier_ = false;
   size_t commands_ = 0;
+  Buffer scratch_[2];
+  int scratch_next_ = 0;
+  std::vector<Buffer> retired_;  // replaced scratch buffers, freed by wait()
 };
 
 }  // namespace nntrain::gpu
