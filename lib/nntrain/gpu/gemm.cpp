@@ -6,6 +6,7 @@
 #include "nntrain/gpu/gemm.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -18,44 +19,63 @@ namespace {
 // ---- the variants --------------------------------------------------------------------
 
 // A tile of C per workgroup (BM x BN), K per step through shared memory (BK), and the block
-// of C per invocation (TM x TN): (BM / TM) * (BN / TN) invocations. Each shape's shared
-// memory stays under 32 KiB (lavapipe's limit; NVIDIA's is 48 KiB).
+// of C per invocation (TM x TN): (BM / TM) * (BN / TN) invocations. Named
+// "t<BM>x<BN>x<BK>_<TM>x<TN>", so that bench/gpu_gemm --variants can try any shape that
+// parse_tile accepts without a code change.
 struct Tile {
-  const char* name;
-  uint32_t bm, bn, bk, tm, tn;
-};
-constexpr Tile kTiles[] = {
-    {"t128x128", 128, 128, 8, 8, 8},  // 256 invocations, 8x8 each: the large-problem kernel
-    {"t128x64", 128, 64, 16, 8, 8},   // 128 invocations
-    {"t64x128", 64, 128, 16, 8, 8},   // 128 invocations
-    {"t64x64", 64, 64, 16, 4, 4},     // 256 invocations, 4x4 each
-    {"t32x32", 32, 32, 16, 4, 4},     // 64 invocations: many workgroups for small problems
+  uint32_t bm = 0, bn = 0, bk = 0, tm = 0, tn = 0;
+  uint32_t pad = 1;  // vec4s of padding per shared row (0 when 1 would pass the limit)
+  uint32_t threads() const { return (bm / tm) * (bn / tn); }
 };
 
 struct Variant {
-  const Tile* tile = nullptr;  // nullptr: the skinny kernel
-  int split = 1;               // chunks of K (tiled only)
-  bool scalar = false;         // no vec4 loads or stores (tiled only)
+  bool skinny = false;
+  Tile tile;
+  uint32_t split = 1;   // chunks of K
+  bool scalar = false;  // no vec4 loads or stores
 };
 
+// Shared memory every tile must fit: lavapipe's limit (NVIDIA's is 48 KiB).
+constexpr uint32_t kMaxShared = 32768;
+
+Tile parse_tile(const std::string& text, const std::string& name) {
+  Tile t;
+  int used = 0;
+  if (std::sscanf(text.c_str(), "t%ux%ux%u_%ux%u%n", &t.bm, &t.bn, &t.bk, &t.tm, &t.tn, &used) != 5 ||
+      size_t(used) != text.size())
+    throw std::invalid_argument("gpu gemm: no variant named '" + name + "'");
+  const auto bad = [&](const char* why) { return std::invalid_argument("gpu gemm: variant '" + name + "': " + why); };
+  if (t.tm == 0 || t.tn == 0 || t.tm % 4 || t.tn % 4 || t.bk == 0 || t.bk % 4 || t.bm % t.tm || t.bn % t.tn)
+    throw bad("TM, TN, BK must be multiples of 4, BM of TM, BN of TN");
+  if (t.threads() < 32 || t.threads() > 1024) throw bad("between 32 and 1,024 invocations");
+  if ((t.bm * t.bk) % (4 * t.threads()) || (t.bn * t.bk) % (4 * t.threads()))
+    throw bad("each invocation must load whole quads of both tiles");
+  const auto shared = [&](uint32_t pad) { return 2 * t.bk * (t.bm / 4 + pad + t.bn / 4 + pad) * 16; };
+  if (shared(1) > kMaxShared) t.pad = 0;
+  if (shared(t.pad) > kMaxShared) throw bad("more than 32 KiB of shared memory");
+  return t;
+}
+
+// "skinny", or a tile name with ".s<S>" (split K into S chunks) and/or "+scalar" after it.
 Variant parse_variant(const std::string& name) {
-  if (name == "skinny") return Variant{};
-  std::string rest = name;
   Variant v;
+  if (name == "skinny") {
+    v.skinny = true;
+    return v;
+  }
+  std::string rest = name;
   if (rest.size() > 7 && rest.compare(rest.size() - 7, 7, "+scalar") == 0) {
     v.scalar = true;
     rest.resize(rest.size() - 7);
   }
-  if (const size_t dot = rest.find(".k"); dot != std::string::npos) {
+  if (const size_t dot = rest.find(".s"); dot != std::string::npos) {
     const std::string s = rest.substr(dot + 2);
     if (s.empty() || s.size() > 2 || s.find_first_not_of("0123456789") != std::string::npos || std::stoi(s) < 1)
       throw std::invalid_argument("gpu gemm: bad split in variant '" + name + "'");
-    v.split = std::stoi(s);
+    v.split = uint32_t(std::stoi(s));
     rest.resize(dot);
   }
-  for (const Tile& t : kTiles)
-    if (rest == t.name) v.tile = &t;
-  if (!v.tile) throw std::invalid_argument("gpu gemm: no variant named '" + name + "'");
+  v.tile = parse_tile(rest, name);
   return v;
 }
 
@@ -80,9 +100,15 @@ const char* shape_class(int m, int n, int k) {
 // has too few tiles for the SMs and K is long. Replace each entry by the per-class winner of
 // bench/gpu_gemm's summary on the target GPU (see bench/RESULTS.md).
 constexpr std::pair<const char*, const char*> kChoice[] = {
-    {"thin", "skinny"},         {"shallow", "t64x64"},          {"large", "t128x128"},
-    {"wide-tall", "t128x64"},   {"wide-flat", "t64x128"},       {"medium", "t64x64"},
-    {"medium-deep", "t64x64.k4"}, {"small", "t32x32"},          {"small-deep", "t32x32.k4"},
+    {"thin", "skinny"},
+    {"shallow", "t64x64x16_4x4"},
+    {"large", "t128x128x8_8x8"},
+    {"wide-tall", "t128x64x16_8x8"},
+    {"wide-flat", "t64x128x16_8x8"},
+    {"medium", "t64x64x16_4x4"},
+    {"medium-deep", "t64x64x16_4x4.s4"},
+    {"small", "t32x32x16_4x4"},
+    {"small-deep", "t32x32x16_4x4.s4"},
 };
 
 const std::string& forced_variant() {  // NNTRAIN_GEMM_VARIANT, checked on first use
@@ -156,16 +182,16 @@ bool vec_ok(Ptr p, int ld, int contiguous_extent) {
 uint32_t flag(bool b) { return b ? 1u : 0u; }
 
 // K per chunk (a multiple of BK) and the number of chunks for a requested split of K.
-std::pair<uint32_t, uint32_t> split_k(const Problem& p, const Tile& t, int split) {
+std::pair<uint32_t, uint32_t> split_k(const Problem& p, const Tile& t, uint32_t split) {
   const uint32_t k = uint32_t(p.k);
   const size_t mn = size_t(p.m) * size_t(p.n);
   while (split > 1 && size_t(split) * mn > kMaxScratchFloats) --split;
   if (split <= 1 || k == 0) return {k, 1};
-  const uint32_t chunk = div_up(div_up(k, uint32_t(split)), t.bk) * t.bk;
+  const uint32_t chunk = div_up(div_up(k, split), t.bk) * t.bk;
   return {chunk, div_up(k, chunk)};
 }
 
-void record_tiled(Stream& s, const Tile& t, int split, bool scalar, const Problem& p) {
+void record_tiled(Stream& s, const Tile& t, uint32_t split, bool scalar, const Problem& p) {
   const auto [chunk, splits] = split_k(p, t, split);
   const uint32_t groups_x = div_up(size_t(p.n), t.bn);
   if (groups_x > kMaxGroups) throw std::invalid_argument("gpu gemm: N too wide for one dispatch");
@@ -173,9 +199,8 @@ void record_tiled(Stream& s, const Tile& t, int split, bool scalar, const Proble
   const bool vec_a = !scalar && vec_ok(p.a, p.lda, p.ta ? p.m : p.k);
   const bool vec_b = !scalar && vec_ok(p.b, p.ldb, p.tb ? p.k : p.n);
   const bool vec_c = !scalar && (splits > 1 ? vec_ok(w, p.n, p.n) : vec_ok(p.c, p.ldc, p.n));
-  const uint32_t threads = (t.bm / t.tm) * (t.bn / t.tn);
   const Kernel kern = s.device().kernel("gemm_tile", {flag(p.ta), flag(p.tb), t.bm, t.bn, t.bk, t.tm, t.tn, flag(vec_a),
-                                                      flag(vec_b), flag(vec_c), flag(splits > 1), threads});
+                                                      flag(vec_b), flag(vec_c), flag(splits > 1), t.threads(), t.pad});
   const TilePush push{p.a.address, p.b.address, p.c.address, w.address, uint32_t(p.m), uint32_t(p.n), uint32_t(p.k),
                       uint32_t(p.lda), uint32_t(p.ldb), uint32_t(p.ldc), p.alpha, p.beta, chunk};
   s.dispatch(kern, Groups{groups_x, row_groups(size_t(p.m), t.bm), splits}, push);
@@ -197,25 +222,31 @@ void record_skinny(Stream& s, const Problem& p) {
                    sa_k,        sa_i,        1,           ldc,           p.alpha,       p.beta};
   const uint32_t ns = std::min(16u, q.n);
   const uint32_t mode = q.sa_k == 1 ? 0 : 1;  // 0: lanes along k (rows contiguous), 1: along i
-  const uint32_t rows_per_group = mode == 0 ? 8 : 32;
+  // Groups of 32 lanes: mode 0, 8 rows per workgroup; mode 1, slices of k, about 32 k each
+  // (a power of two, at most 32), so that a long K keeps many loads in flight.
+  uint32_t groups = 8;
+  if (mode == 1)
+    for (groups = 1; groups < 32 && groups * 2 * 32 <= q.k;) groups *= 2;
+  const uint32_t rows_per_group = mode == 0 ? groups : 32;
   const uint32_t groups_x = div_up(q.n, ns);
   if (groups_x > kMaxGroups) throw std::invalid_argument("gpu gemm: skinny kernel: both sides too wide");
-  s.dispatch(s.device().kernel("gemm_skinny", {ns, mode}),
+  s.dispatch(s.device().kernel("gemm_skinny", {ns, mode, 32 * groups}),
              Groups{groups_x, row_groups(q.m, rows_per_group), 1}, q);
 }
 
 void record(Stream& s, const Variant& v, const Problem& p) {
   if (p.m <= 0 || p.n <= 0) return;
-  if (!v.tile) return record_skinny(s, p);
-  record_tiled(s, *v.tile, v.split, v.scalar, p);
+  if (v.skinny) return record_skinny(s, p);
+  record_tiled(s, v.tile, v.split, v.scalar, p);
 }
 
 }  // namespace
 
 const std::vector<std::string>& gemm_variants() {
   static const std::vector<std::string> names = {
-      "t128x128",  "t128x64",   "t64x128",   "t64x64",    "t32x32",    "t64x64.k2",
-      "t64x64.k4", "t64x64.k8", "t32x32.k2", "t32x32.k4", "t32x32.k8", "skinny",
+      "t128x128x8_8x8",    "t128x128x16_8x8",   "t128x64x16_8x8",    "t64x128x16_8x8",    "t64x64x16_8x8",
+      "t64x64x16_4x4",     "t32x32x16_4x4",     "t64x64x16_4x4.s2",  "t64x64x16_4x4.s4",  "t64x64x16_4x4.s8",
+      "t32x32x16_4x4.s2",  "t32x32x16_4x4.s4",  "t32x32x16_4x4.s8",  "skinny",
   };
   return names;
 }

@@ -25,10 +25,11 @@ void linear_weight_grad(Stream& s, Ptr dW, Ptr dz, Ptr x, size_t rows, size_t in
 void linear_input_grad(Stream& s, Ptr dx, Ptr dz, Ptr W, size_t rows, size_t in, size_t out);
 
 // ---- for tuning and tests (bench/gpu_gemm, tests/test_gpu_gemm.cpp) ----------------------
-// Variant names: "t<BM>x<BN>" a tiled kernel (gemm_tile.comp) with that tile of C per
-// workgroup; ".k<S>" after it splits K into S chunks (partial sums in the stream's scratch,
-// added in a fixed order); "+scalar" after it forbids vec4 loads and stores; "skinny" the
-// GEMV-like kernel for a thin side (gemm_skinny.comp). Every variant computes every shape.
+// Variant names: "t<BM>x<BN>x<BK>_<TM>x<TN>" the tiled kernel (gemm_tile.comp) with a BM x BN
+// tile of C per workgroup, K in steps of BK, TM x TN per invocation; ".s<S>" after it splits
+// K into S chunks (partial sums in the stream's scratch, added in a fixed order); "+scalar"
+// after it forbids vec4 loads and stores; "skinny" the GEMV-like kernel for a thin side
+// (gemm_skinny.comp). Every variant computes every shape.
 
 // The variants worth timing, in the order bench/gpu_gemm prints them.
 const std::vector<std::string>& gemm_variants();

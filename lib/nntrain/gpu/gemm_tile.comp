@@ -34,6 +34,7 @@ layout(constant_id = 7) const uint VEC_A = 0;
 layout(constant_id = 8) const uint VEC_B = 0;
 layout(constant_id = 9) const uint VEC_C = 0;
 layout(constant_id = 10) const uint SPLIT = 0;
+layout(constant_id = 12) const uint PAD = 1;  // vec4s of padding per shared row
 
 layout(push_constant) uniform Push {
   Floats a, b, c;
@@ -51,9 +52,10 @@ const uint LOADS_A = BM * BK / (4 * THREADS);  // quads of op(A) each invocation
 const uint LOADS_B = BN * BK / (4 * THREADS);
 
 // As[buf][kk][i / 4][i % 4] = op(A)[row0 + i][k0 + kk]; Bs likewise with op(B)[k0 + kk][col0 + j].
-// One vec4 of padding per row spreads the transposing stores over the banks.
-shared vec4 As[2][BK][BM / 4 + 1];
-shared vec4 Bs[2][BK][BN / 4 + 1];
+// PAD vec4s of padding per row spread the transposing stores over the banks (gemm.cpp drops
+// it where it would pass the shared-memory limit).
+shared vec4 As[2][BK][BM / 4 + PAD];
+shared vec4 Bs[2][BK][BN / 4 + PAD];
 
 // Per invocation (module scope: glslc's optimizer rejects arrays sized by specialization
 // constants as function parameters): the TM x TN sums, and the next step's quads in flight.
