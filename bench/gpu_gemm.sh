@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# bench/gpu_gemm.sh: the GPU GEMM benchmark in one command: cuBLAS's times first
+# (bench/gpu_gemm_torch.py, when a Python with PyTorch and CUDA is at hand), then every nntrain
+# GEMM variant on the same shapes with cuBLAS beside it (bench/gpu_gemm). Not a test.
+#
+# Usage: bench/gpu_gemm.sh [--quick] [--build DIR] [--no-build] [-- gpu_gemm arguments...]
+#   --quick     tiny shapes (lavapipe: checks that both sides run)
+#   PYTHON=...  the Python with PyTorch (default: /usr/bin/python3, else python3 on PATH)
+# Writes bench/out/gpu_gemm_torch.txt and bench/out/gpu_gemm.txt and prints the second. The
+# end of gpu_gemm.txt is the per-class summary and a kChoice table for lib/nntrain/gpu/gemm.cpp.
+set -euo pipefail
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build
+QUICK=()
+DO_BUILD=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=(--quick) ;;
+    --build) BUILD=$(cd "$2" && pwd); shift ;;
+    --no-build) DO_BUILD=0 ;;
+    --) shift; break ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "gpu_gemm.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+OUT=$ROOT/bench/out
+mkdir -p "$OUT"
+if [ $DO_BUILD = 1 ]; then
+  [ -f "$BUILD/CMakeCache.txt" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$BUILD" --target gpu_gemm >/dev/null
+fi
+
+PY=${PYTHON:-/usr/bin/python3}
+if ! "$PY" -c "import torch" 2>/dev/null && command -v python3 >/dev/null; then PY=$(command -v python3); fi
+TORCH=()
+if "$PY" -c "import torch" 2>/dev/null; then
+  "$PY" "$ROOT/bench/gpu_gemm_torch.py" "${QUICK[@]}" >"$OUT/gpu_gemm_torch.txt"
+  TORCH=(--torch "$OUT/gpu_gemm_torch.txt")
+  echo "gpu_gemm.sh: cuBLAS's side in $OUT/gpu_gemm_torch.txt ($(head -1 "$OUT/gpu_gemm_torch.txt" | cut -c3-))" >&2
+else
+  echo "gpu_gemm.sh: no Python with torch ($PY): no cuBLAS columns" >&2
+fi
+"$BUILD/bench/gpu_gemm" "${QUICK[@]}" "${TORCH[@]}" "$@" | tee "$OUT/gpu_gemm.txt"
