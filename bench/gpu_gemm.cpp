@@ -192,7 +192,8 @@ void print_class_summary(const std::vector<Row>& rows) {
     double best_us = 0;
     for (const auto& [v, t] : by_variant)
       if (t.first == shapes[cls] && (best.empty() || t.second < best_us)) best = v, best_us = t.second;
-    const double table_us = by_variant.at(chosen[cls]).second;
+    const auto table_it = by_variant.find(chosen[cls]);
+    const double table_us = table_it == by_variant.end() ? 0 : table_it->second.second;
     std::printf("%-11s %6d  %-18s %10.1f  %-18s %10.1f %10.2f\n", cls.c_str(), shapes[cls], best.c_str(), best_us,
                 chosen[cls].c_str(), table_us, table_us / best_us);
     table += "    {\"" + cls + "\", \"" + best + "\"},\n";
@@ -253,7 +254,14 @@ int run(const Options& o) {
         rows.push_back(Row{s, choice.shape_class, v, 0, v == choice.variant});
         continue;
       }
-      Row r{s, choice.shape_class, v, us_per_product(dev, s, x, v, o.trial_ms), v == choice.variant};
+      Row r{s, choice.shape_class, v, 0, v == choice.variant};
+      try {
+        r.us = us_per_product(dev, s, x, v, o.trial_ms);
+      } catch (const std::exception& e) {  // one failing variant must not cost the whole run
+        std::printf("%-4s %-4s %-2s %5d %5d %5d  %-11s %-18s failed: %s\n", s.workload.c_str(), s.product.c_str(),
+                    s.trans.c_str(), s.m, s.n, s.k, r.cls.c_str(), v.c_str(), e.what());
+        continue;
+      }
       print_row(r, torch);
       rows.push_back(r);
     }
