@@ -3,8 +3,10 @@
 # (bench/gpu_gemm_torch.py, when a Python with PyTorch and CUDA is at hand), then every nntrain
 # GEMM variant on the same shapes with cuBLAS beside it (bench/gpu_gemm). Not a test.
 #
-# Usage: bench/gpu_gemm.sh [--quick] [--build DIR] [--no-build] [-- gpu_gemm arguments...]
+# Usage: bench/gpu_gemm.sh [--quick] [--only w5,big] [--build DIR] [--no-build] [-- gpu_gemm args...]
 #   --quick     tiny shapes (lavapipe: checks that both sides run)
+#   --only L    these workloads of bench/gpu_gemm_shapes.txt only (both sides)
+#   --build DIR the CMake build folder (default build/; configured and built as needed)
 #   PYTHON=...  the Python with PyTorch (default: /usr/bin/python3, else python3 on PATH)
 # Writes bench/out/gpu_gemm_torch.txt and bench/out/gpu_gemm.txt and prints the second. The
 # end of gpu_gemm.txt is the per-class summary and a kChoice table for lib/nntrain/gpu/gemm.cpp.
@@ -14,14 +16,16 @@ export LC_ALL=C
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build
 QUICK=()
+ONLY=()
 DO_BUILD=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=(--quick) ;;
-    --build) BUILD=$(cd "$2" && pwd); shift ;;
+    --only) ONLY=(--only "$2"); shift ;;
+    --build) mkdir -p "$2" && BUILD=$(cd "$2" && pwd); shift ;;
     --no-build) DO_BUILD=0 ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "gpu_gemm.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -30,18 +34,18 @@ done
 OUT=$ROOT/bench/out
 mkdir -p "$OUT"
 if [ $DO_BUILD = 1 ]; then
-  [ -f "$BUILD/CMakeCache.txt" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD" --target gpu_gemm >/dev/null
+  [ -f "$BUILD/CMakeCache.txt" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
+  cmake --build "$BUILD" --target gpu_gemm >&2
 fi
 
 PY=${PYTHON:-/usr/bin/python3}
 if ! "$PY" -c "import torch" 2>/dev/null && command -v python3 >/dev/null; then PY=$(command -v python3); fi
 TORCH=()
 if "$PY" -c "import torch" 2>/dev/null; then
-  "$PY" "$ROOT/bench/gpu_gemm_torch.py" "${QUICK[@]}" >"$OUT/gpu_gemm_torch.txt"
+  "$PY" "$ROOT/bench/gpu_gemm_torch.py" "${QUICK[@]}" "${ONLY[@]}" >"$OUT/gpu_gemm_torch.txt"
   TORCH=(--torch "$OUT/gpu_gemm_torch.txt")
   echo "gpu_gemm.sh: cuBLAS's side in $OUT/gpu_gemm_torch.txt ($(head -1 "$OUT/gpu_gemm_torch.txt" | cut -c3-))" >&2
 else
   echo "gpu_gemm.sh: no Python with torch ($PY): no cuBLAS columns" >&2
 fi
-"$BUILD/bench/gpu_gemm" "${QUICK[@]}" "${TORCH[@]}" "$@" | tee "$OUT/gpu_gemm.txt"
+"$BUILD/bench/gpu_gemm" "${QUICK[@]}" "${ONLY[@]}" "${TORCH[@]}" "$@" | tee "$OUT/gpu_gemm.txt"
