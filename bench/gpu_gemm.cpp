@@ -47,7 +47,7 @@ struct Shape {
 };
 
 struct Options {
-  bool quick = false, dry_run = false;
+  bool quick = false, dry_run = false, shapes_default = true;
   std::string device = "gpu", shapes = std::string(NNTRAIN_SOURCE_DIR) + "/bench/gpu_gemm_shapes.txt", torch;
   std::vector<std::string> only, variants;
   double trial_ms = 15;
@@ -75,7 +75,9 @@ int quick_side(int d) { return d <= 16 ? d : (d + 15) / 16; }
 
 std::vector<Shape> read_shapes(const Options& o) {
   std::ifstream in(o.shapes);
-  if (!in) throw ConfigError("cannot read " + o.shapes);
+  // A binary carried to another machine: the checkout it runs in, not the one it was built in.
+  if (!in && o.shapes_default) in.open("bench/gpu_gemm_shapes.txt");
+  if (!in) throw ConfigError("cannot read " + o.shapes + " (--shapes FILE)");
   std::vector<Shape> shapes;
   for (std::string line; std::getline(in, line);) {
     if (line.empty() || line[0] == '#') continue;
@@ -300,6 +302,7 @@ int main(int argc, char** argv) {
       o.dry_run = true;
     } else if (a == "--shapes") {
       o.shapes = value();
+      o.shapes_default = false;
     } else if (a == "-h" || a == "--help") {
       std::printf("Usage: gpu_gemm [--quick] [--device gpu|gpu:N] [--only w5,big] [--variants LIST] [--trial-ms T]\n"
                   "                [--torch FILE] [--shapes FILE] [--dry-run]\nVariants timed by default: ");
