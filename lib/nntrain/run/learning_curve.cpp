@@ -74,9 +74,22 @@ std::string escape(const std::string& s) {
   return out;
 }
 
-// One panel at (x0, y0) of size w x h (the plot area inside its margins).
-void panel(std::string& svg, double x0, double y0, double w, double h, const std::string& title,
-           const std::string& ylabel, int max_epoch, const std::vector<Series>& series) {
+// A panel's plot area (x0, y0, w, h inside its margins) and the data ranges its ticks span;
+// px/py map an epoch and a value to SVG coordinates.
+struct Frame {
+  double x0, y0, w, h;
+  std::vector<double> xt, yt;  // tick values; the first and last are the axis ends
+  double px(double e) const {
+    const double lo = xt.front(), hi = xt.back();
+    return x0 + (hi > lo ? (e - lo) / (hi - lo) : 0.5) * w;
+  }
+  double py(double v) const {
+    const double lo = yt.front(), hi = yt.back();
+    return y0 + h - (hi > lo ? (v - lo) / (hi - lo) : 0.5) * h;
+  }
+};
+
+Frame frame_of(double x0, double y0, double w, double h, int max_epoch, const std::vector<Series>& series) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (const auto& s : series)
     for (const auto& [x, y] : s.xy) {
@@ -87,37 +100,36 @@ void panel(std::string& svg, double x0, double y0, double w, double h, const std
     lo = 0;
     hi = 1;
   }
-  const std::vector<double> yt = nice_ticks(lo, hi, 5);
-  const double ylo = yt.front(), yhi = yt.back();
-  const double ystep = yt.size() > 1 ? yt[1] - yt[0] : 1;
-  const std::vector<double> xt = nice_ticks(max_epoch > 1 ? 1 : 0, std::max(max_epoch, 1), 6);
-  const double xlo = xt.front();
-  const double xhi = xt.back();
-  auto px = [&](double e) { return x0 + (xhi > xlo ? (e - xlo) / (xhi - xlo) : 0.5) * w; };
-  auto py = [&](double v) { return y0 + h - (yhi > ylo ? (v - ylo) / (yhi - ylo) : 0.5) * h; };
+  return {x0, y0, w, h, nice_ticks(max_epoch > 1 ? 1 : 0, std::max(max_epoch, 1), 6), nice_ticks(lo, hi, 5)};
+}
 
-  svg += "<g>\n";
-  svg += "<text x=\"" + fmt("%.1f", x0 + w / 2) + "\" y=\"" + fmt("%.1f", y0 - 14) +
-         "\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">" + escape(title) + "</text>\n";
-  // Grid and ticks.
-  for (double t : yt) {
-    const std::string y = fmt("%.1f", py(t));
-    svg += "<line x1=\"" + fmt("%.1f", x0) + "\" y1=\"" + y + "\" x2=\"" + fmt("%.1f", x0 + w) + "\" y2=\"" + y +
+std::string dash_attr(const Series& s) {
+  return *s.dash ? std::string(" stroke-dasharray=\"") + s.dash + "\"" : std::string();
+}
+
+void draw_grid_and_ticks(std::string& svg, const Frame& f) {
+  const double ystep = f.yt.size() > 1 ? f.yt[1] - f.yt[0] : 1;
+  for (double t : f.yt) {
+    const std::string y = fmt("%.1f", f.py(t));
+    svg += "<line x1=\"" + fmt("%.1f", f.x0) + "\" y1=\"" + y + "\" x2=\"" + fmt("%.1f", f.x0 + f.w) + "\" y2=\"" + y +
            "\" stroke=\"#e5e5e5\"/>\n";
-    svg += "<line x1=\"" + fmt("%.1f", x0 - 5) + "\" y1=\"" + y + "\" x2=\"" + fmt("%.1f", x0) + "\" y2=\"" + y +
+    svg += "<line x1=\"" + fmt("%.1f", f.x0 - 5) + "\" y1=\"" + y + "\" x2=\"" + fmt("%.1f", f.x0) + "\" y2=\"" + y +
            "\" stroke=\"#333\"/>\n";
-    svg += "<text x=\"" + fmt("%.1f", x0 - 8) + "\" y=\"" + fmt("%.1f", py(t) + 4) +
+    svg += "<text x=\"" + fmt("%.1f", f.x0 - 8) + "\" y=\"" + fmt("%.1f", f.py(t) + 4) +
            "\" text-anchor=\"end\" font-size=\"11\">" + tick_label(t, ystep) + "</text>\n";
   }
-  for (double t : xt) {
-    if (t < xlo) continue;
-    const std::string x = fmt("%.1f", px(t));
-    svg += "<line x1=\"" + x + "\" y1=\"" + fmt("%.1f", y0 + h) + "\" x2=\"" + x + "\" y2=\"" +
-           fmt("%.1f", y0 + h + 5) + "\" stroke=\"#333\"/>\n";
-    svg += "<text x=\"" + x + "\" y=\"" + fmt("%.1f", y0 + h + 18) + "\" text-anchor=\"middle\" font-size=\"11\">" +
+  for (double t : f.xt) {
+    if (t < f.xt.front()) continue;
+    const std::string x = fmt("%.1f", f.px(t));
+    svg += "<line x1=\"" + x + "\" y1=\"" + fmt("%.1f", f.y0 + f.h) + "\" x2=\"" + x + "\" y2=\"" +
+           fmt("%.1f", f.y0 + f.h + 5) + "\" stroke=\"#333\"/>\n";
+    svg += "<text x=\"" + x + "\" y=\"" + fmt("%.1f", f.y0 + f.h + 18) + "\" text-anchor=\"middle\" font-size=\"11\">" +
            tick_label(t, 1) + "</text>\n";
   }
-  // Axes.
+}
+
+void draw_axes(std::string& svg, const Frame& f, const std::string& ylabel) {
+  const double x0 = f.x0, y0 = f.y0, w = f.w, h = f.h;
   svg += "<line x1=\"" + fmt("%.1f", x0) + "\" y1=\"" + fmt("%.1f", y0) + "\" x2=\"" + fmt("%.1f", x0) + "\" y2=\"" +
          fmt("%.1f", y0 + h) + "\" stroke=\"#333\"/>\n";
   svg += "<line x1=\"" + fmt("%.1f", x0) + "\" y1=\"" + fmt("%.1f", y0 + h) + "\" x2=\"" + fmt("%.1f", x0 + w) +
@@ -126,53 +138,69 @@ void panel(std::string& svg, double x0, double y0, double w, double h, const std
          "\" text-anchor=\"middle\" font-size=\"12\">epoch</text>\n";
   svg += "<text transform=\"translate(" + fmt("%.1f", x0 - 52) + "," + fmt("%.1f", y0 + h / 2) +
          ") rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">" + escape(ylabel) + "</text>\n";
-  // Lines (one polyline per run of finite points), a dot when a series has a single point.
-  for (const auto& s : series) {
-    std::string pts;
-    size_t count = 0;
-    auto flush = [&]() {
-      if (count > 1)
-        svg += std::string("<polyline fill=\"none\" stroke=\"") + s.color + "\" stroke-width=\"2\"" +
-               (*s.dash ? std::string(" stroke-dasharray=\"") + s.dash + "\"" : std::string()) + " points=\"" + pts +
-               "\"/>\n";
-      pts.clear();
-      count = 0;
-    };
-    for (const auto& [x, y] : s.xy) {
-      if (std::isnan(x)) {
-        flush();
-        continue;
-      }
-      if (!pts.empty()) pts += ' ';
-      pts += fmt("%.1f", px(x)) + "," + fmt("%.1f", py(y));
-      ++count;
+}
+
+// One polyline per run of finite points (a NaN point is a gap); a dot when a series has a
+// single finite point, which a polyline would not show.
+void draw_series(std::string& svg, const Frame& f, const Series& s) {
+  std::string pts;
+  size_t count = 0;
+  auto flush = [&]() {
+    if (count > 1)
+      svg += std::string("<polyline fill=\"none\" stroke=\"") + s.color + "\" stroke-width=\"2\"" + dash_attr(s) +
+             " points=\"" + pts + "\"/>\n";
+    pts.clear();
+    count = 0;
+  };
+  for (const auto& [x, y] : s.xy) {
+    if (std::isnan(x)) {
+      flush();
+      continue;
     }
-    flush();
-    size_t finite = 0;
-    for (const auto& [x, y] : s.xy) finite += std::isnan(x) ? 0 : 1;
-    if (finite == 1)
-      for (const auto& [x, y] : s.xy)
-        if (!std::isnan(x))
-          svg += "<circle cx=\"" + fmt("%.1f", px(x)) + "\" cy=\"" + fmt("%.1f", py(y)) + "\" r=\"3\" fill=\"" +
-                 s.color + "\"/>\n";
+    if (!pts.empty()) pts += ' ';
+    pts += fmt("%.1f", f.px(x)) + "," + fmt("%.1f", f.py(y));
+    ++count;
   }
-  // Legend, top right inside the plot.
+  flush();
+  size_t finite = 0;
+  for (const auto& [x, y] : s.xy) finite += std::isnan(x) ? 0 : 1;
+  if (finite == 1)
+    for (const auto& [x, y] : s.xy)
+      if (!std::isnan(x))
+        svg += "<circle cx=\"" + fmt("%.1f", f.px(x)) + "\" cy=\"" + fmt("%.1f", f.py(y)) + "\" r=\"3\" fill=\"" +
+               s.color + "\"/>\n";
+}
+
+// The legend, top right inside the plot.
+void draw_legend(std::string& svg, const Frame& f, const std::vector<Series>& series) {
   size_t longest = 0;
   for (const auto& s : series) longest = std::max(longest, s.label.size());
   const double legend_w = 40 + 7.0 * static_cast<double>(longest);  // ~7 px per character at 12 px
-  double ly = y0 + 14;
+  double ly = f.y0 + 14;
   for (const auto& s : series) {
-    const double lx = x0 + w - legend_w;
+    const double lx = f.x0 + f.w - legend_w;
     svg += "<rect x=\"" + fmt("%.1f", lx - 6) + "\" y=\"" + fmt("%.1f", ly - 11) + "\" width=\"" +
            fmt("%.0f", legend_w) + "\" height=\"18\" fill=\"white\" fill-opacity=\"0.8\"/>\n";
     svg += std::string("<line x1=\"") + fmt("%.1f", lx) + "\" y1=\"" + fmt("%.1f", ly - 4) + "\" x2=\"" +
            fmt("%.1f", lx + 22) + "\" y2=\"" + fmt("%.1f", ly - 4) + "\" stroke=\"" + s.color +
-           "\" stroke-width=\"2\"" + (*s.dash ? std::string(" stroke-dasharray=\"") + s.dash + "\"" : std::string()) +
-           "/>\n";
+           "\" stroke-width=\"2\"" + dash_attr(s) + "/>\n";
     svg += "<text x=\"" + fmt("%.1f", lx + 28) + "\" y=\"" + fmt("%.1f", ly) + "\" font-size=\"12\">" +
            escape(s.label) + "</text>\n";
     ly += 18;
   }
+}
+
+// One panel at (x0, y0) of size w x h (the plot area inside its margins).
+void panel(std::string& svg, double x0, double y0, double w, double h, const std::string& title,
+           const std::string& ylabel, int max_epoch, const std::vector<Series>& series) {
+  const Frame f = frame_of(x0, y0, w, h, max_epoch, series);
+  svg += "<g>\n";
+  svg += "<text x=\"" + fmt("%.1f", x0 + w / 2) + "\" y=\"" + fmt("%.1f", y0 - 14) +
+         "\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">" + escape(title) + "</text>\n";
+  draw_grid_and_ticks(svg, f);
+  draw_axes(svg, f, ylabel);
+  for (const auto& s : series) draw_series(svg, f, s);
+  draw_legend(svg, f, series);
   svg += "</g>\n";
 }
 
