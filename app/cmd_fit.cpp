@@ -1,5 +1,7 @@
 // `nntrain fit`: parses the flags, resolves the config (or the run to resume) and calls
-// nntrain::fit(). Divergence becomes an error line and exit 1; interruption exits 130/143.
+// nntrain::fit(). Divergence becomes an error line and exit 1; interruption exits 130/143/138.
+// Under mpirun (dist/launch.h) every rank comes here; dist::fit_over_mpi runs this command on
+// rank 0 and the training loop on the others.
 #include "cmd_fit.h"
 
 #include "cmd_devices.h"
@@ -10,7 +12,10 @@
 
 #include "nntrain/data/config_io.h"
 #include "nntrain/core/error.h"
+#include "nntrain/dist/launch.h"
+#include "nntrain/dist/mpi_fit.h"
 #include "nntrain/run/fit.h"
+#include "nntrain/run/peers.h"
 
 CLI::App* setup_fit(CLI::App& app, FitCommandOptions& o) {
   CLI::App* sub = app.add_subcommand("fit", "Train a network from a YAML config; write a run directory");
@@ -36,8 +41,11 @@ bool is_file(const std::string& p) {
 
 }  // namespace
 
-int run_fit(const FitCommandOptions& o) {
+namespace {
+
+int fit_command(const FitCommandOptions& o, nntrain::FitPeers* peers) {
   using namespace nntrain;
+  const int world = peers ? peers->world_size() : 1;
   std::string config;
   std::vector<std::string> overrides = o.args;
   if (!overrides.empty() && (overrides.front().find('=') == std::string::npos || is_file(overrides.front()))) {
@@ -64,8 +72,14 @@ int run_fit(const FitCommandOptions& o) {
     cfg = load_config(config, overrides);
     fo.out_dir = o.out.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : o.out;
     // auto: one shard per process; config.yaml records the number, so it reproduces the run.
-    if (cfg.training.grad_shards == 0) cfg.training.grad_shards = 1;
+    if (cfg.training.grad_shards == 0) cfg.training.grad_shards = world;
   }
+  if (cfg.training.grad_shards % world != 0)
+    throw ConfigError("training.grad_shards is " + std::to_string(cfg.training.grad_shards) + ", which the " +
+                      std::to_string(world) + " processes of mpirun do not divide: run mpirun -np K with K dividing it" +
+                      (o.resume.empty() ? std::string() : ", or resume with training.grad_shards=" + std::to_string(world) +
+                                                              " (the same optimisation, added in other shards)"));
+  fo.peers = peers;
 
   if (!o.device.empty()) cfg.training.device = o.device;
   require_device(cfg.training.device);
@@ -77,4 +91,11 @@ int run_fit(const FitCommandOptions& o) {
   }
   if (r.exit_code == kExitDiverged) throw DivergedError(r.message);
   return r.exit_code;
+}
+
+}  // namespace
+
+int run_fit(const FitCommandOptions& o) {
+  if (!nntrain::dist::launched_by_mpi()) return fit_command(o, nullptr);
+  return nntrain::dist::fit_over_mpi(o.threads, [&](nntrain::FitPeers& peers) { return fit_command(o, &peers); });
 }

@@ -5,6 +5,7 @@ set -euo pipefail
 NNTRAIN_DEBS=(g++ cmake ninja-build pkg-config libyaml-cpp-dev libcli11-dev
   libopenblas-dev doctest-dev nlohmann-json3-dev zlib1g-dev
   mesa-vulkan-drivers libvulkan-dev glslc  # GPU: headers and shader compiler to build, lavapipe to test
+  libopenmpi-dev openmpi-bin  # mpirun -np K nntrain fit (lib/nntrain/dist) and its tests
   python3-onnx python3-numpy)  # the ONNX export checks (tests/e2e/onnx_check.py, /usr/bin/python3)
 missing=()
 for p in "${NNTRAIN_DEBS[@]}"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The include direction of lib/README.md: core includes nothing of data or run, data nothing
-# of run, run nothing of export; <mpi.h> only in dist/, Vulkan only in gpu/. Prints each offending line; exit 1 if any.
+# of run, run nothing of export or dist, dist nothing of export or gpu; <mpi.h> only in dist/, Vulkan only in gpu/. Prints each offending line; exit 1 if any.
 # Usage: check_includes.sh SOURCE_DIR [--self-test]
 # --self-test also proves the check fails: a copy of lib/ with a core file including run/.
 set -u
@@ -25,14 +25,16 @@ forbid() {  # forbid FOLDER REGEX WHY
 forbid core '#include "nntrain/(data|run|export|dist|gpu)/' "core includes nothing of data, run or the new parts"
 forbid data '#include "nntrain/(run|export|dist|gpu)/' "data includes nothing of run or the new parts"
 forbid gpu '#include "nntrain/(data|run|export|dist)/' "gpu includes only core (run drives it)"
-forbid run '#include "nntrain/export/' "run includes nothing of export (export reads run's model file, not the reverse)"
+forbid run '#include "nntrain/(export|dist)/' "run includes nothing of export or dist (they build on run, not the reverse)"
+forbid export '#include "nntrain/dist/' "export includes nothing of dist"
+forbid dist '#include "nntrain/(export|gpu)/' "dist includes core, data and run only"
 for d in core data run export gpu; do
   forbid "$d" '#include <mpi\.h>' "only dist/ includes <mpi.h>"
 done
 for d in core data run export dist; do
   forbid "$d" '#include <vulkan/' "only gpu/ includes Vulkan"
 done
-n=$(grep -rlE '#include' core data run 2>/dev/null | wc -l)
+n=$(grep -rlE '#include' core data run dist 2>/dev/null | wc -l)
 [ "$n" -gt 30 ] || { echo "check_includes: only $n files with includes found: wrong folder?"; exit 1; }
-[ $bad -eq 0 ] && echo "include direction: $n files, all includes point core <- data <- run <- export, core <- gpu <- run"
+[ $bad -eq 0 ] && echo "include direction: $n files, all includes point core <- data <- run <- export, core <- gpu <- run, run <- dist"
 exit $bad

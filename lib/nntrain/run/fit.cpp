@@ -52,6 +52,7 @@
 #include "nntrain/core/loss.h"
 #include "nntrain/run/metrics.h"
 #include "nntrain/run/model_file.h"
+#include "nntrain/run/peers.h"
 #include "nntrain/core/network.h"
 #include "nntrain/core/optimizer.h"
 #include "nntrain/core/rng.h"
@@ -643,7 +644,8 @@ TrainOutcome train(FitRun& run) {
     hook.on_batch();
     bar.draw(epoch, batch, batches);
   };
-  cb.should_stop = [&]() { return stop_signal() != 0; };
+  // Under mpirun every rank must stop after the same batch: the decision they took together.
+  cb.should_stop = [&]() { return run.opt.peers ? run.opt.peers->stop_agreed() : stop_signal() != 0; };
   cb.on_epoch = [&](const EpochRecord& r) { on_epoch_end(run, r, bar); };
 
   TrainOutcome outcome;
@@ -696,6 +698,7 @@ nlohmann::ordered_json final_metrics(FitRun& run, const TrainOutcome& outcome) {
   m["stopped"] = stop_reason_name(outcome.stopped);
   m["nntrain_version"] = NNTRAIN_VERSION;
   m["threads"] = run.threads;
+  if (run.opt.peers) m["world_size"] = run.opt.peers->world_size();  // mpirun -np K
   const BlasInfo bi = blas_info();
   m["blas"] = {{"library", bi.library}, {"version", bi.version}, {"core", bi.core}, {"threading", bi.threading}};
   return m;
@@ -737,7 +740,7 @@ void print_closing_lines(const FitRun& run, const TrainOutcome& outcome, const n
     std::fprintf(stderr, "%s\n", line.c_str());
   }
   const int sig = stop_signal() != 0 ? stop_signal() : SIGINT;
-  const char* sig_name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+  const char* sig_name = sig == SIGTERM ? "SIGTERM" : sig == SIGUSR1 ? "SIGUSR1" : "SIGINT";
   switch (outcome.stopped) {
     case StopReason::completed:
       std::fprintf(stderr, "nntrain: done in %s; wrote %s\n", duration_text(run.setup.trainer.total_seconds()).c_str(),
@@ -864,7 +867,10 @@ FitResult fit(const Config& cfg, const FitOptions& opt) {
   if (run.start == FitRun::Start::trained) {  // only the final files are missing
     outcome = trained_outcome(run);
   } else {
+    if (opt.peers)  // the other ranks build the same trainer from rank 0's data and state
+      run.setup.trainer.use_gradient_reducer(opt.peers->start(run.cfg, run.setup.data, run.setup.trainer.state()));
     outcome = train(run);
+    if (opt.peers) opt.peers->training_ended();
     // The state to resume from is the training state, before early stopping swaps weights in.
     if (outcome.stopped != StopReason::diverged) run.save_state();
     test_kill_point("checkpoint");

@@ -17,6 +17,8 @@
 
 namespace nntrain {
 
+class FitPeers;  // run/peers.h
+
 struct FitOptions {
   std::string out_dir;            // the run directory (created); empty = cfg.output.dir with {config} = cfg.stem
   int threads = 0;                // OpenBLAS threads; 0 = all cores (blas_default_threads())
@@ -28,7 +30,10 @@ struct FitOptions {
   // for a complete run (exit 0; see fit.cpp "resume rule"). `cfg` must then be the config to
   // run (the run's config.yaml, with training.epochs possibly changed); see resume_config().
   bool resume = false;
-  bool install_signal_handlers = true;  // SIGINT/SIGTERM stop the run after the current batch
+  bool install_signal_handlers = true;  // SIGINT/SIGTERM/SIGUSR1 stop the run after the current batch
+  // Rank 0 of `mpirun -np K nntrain fit` (lib/nntrain/dist/): the other ranks train beside this
+  // one; only this process reads and writes files. Null for a plain fit. Borrowed.
+  FitPeers* peers = nullptr;
 };
 
 struct FitResult {

@@ -10,7 +10,7 @@ namespace nntrain {
 namespace {
 
 volatile sig_atomic_t g_stop = 0;
-struct sigaction g_old_int, g_old_term;
+struct sigaction g_old_int, g_old_term, g_old_usr1;
 bool g_installed = false;
 
 extern "C" void on_stop_signal(int sig) {
@@ -28,6 +28,7 @@ void install_stop_handlers() {
   sa.sa_flags = 0;
   sigaction(SIGINT, &sa, &g_old_int);
   sigaction(SIGTERM, &sa, &g_old_term);
+  sigaction(SIGUSR1, &sa, &g_old_usr1);
   g_installed = true;
 }
 
@@ -35,6 +36,7 @@ void remove_stop_handlers() {
   if (!g_installed) return;
   sigaction(SIGINT, &g_old_int, nullptr);
   sigaction(SIGTERM, &g_old_term, nullptr);
+  sigaction(SIGUSR1, &g_old_usr1, nullptr);
   g_installed = false;
 }
 
