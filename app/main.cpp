@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <new>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "cmd_check.h"
@@ -21,13 +23,52 @@
 #include "cmd_info.h"
 #include "cmd_predict.h"
 #include "nntrain/data/did_you_mean.h"
+#include "nntrain/data/utf8.h"
 #include "nntrain/core/error.h"
 
 namespace {
 
+// One line whatever the text holds: a quoted CSV field or a YAML value may carry a newline or
+// a control character, a path from the command line bytes that are not UTF-8.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (const char c : nntrain::printable_utf8(text)) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (static_cast<unsigned char>(c) < 0x20 && c != '\t') {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned>(c));
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 int print_error(const std::string& text, int code) {
-  std::fprintf(stderr, "nntrain: error: %s\n", text.c_str());
+  std::fprintf(stderr, "nntrain: error: %s\n", one_line(text).c_str());
   return code;
+}
+
+// The last resort for an exception no layer turned into an nntrain::Error: its text is a
+// library's, not ours, so the line says what failed and, for the file system, on which path.
+int print_foreign_error(const std::string& cmd) {
+  const std::string op = "'nntrain " + cmd + "'";
+  try {
+    throw;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::string where = e.path1().empty() ? std::string() : " on " + e.path1().string();
+    return print_error(op + ": a file system operation failed" + where + ": " + e.code().message(), nntrain::kExitUsage);
+  } catch (const std::system_error& e) {
+    return print_error(op + ": the system refused a resource (" + e.code().message() +
+                           "); check free memory, threads and open files (ulimit)", nntrain::kExitUsage);
+  } catch (...) {
+    return print_error(op + " stopped on an unexpected internal error; please report it with the command "
+                            "and input that caused it", nntrain::kExitUsage);
+  }
 }
 
 // The first argument names a command; when it names none, say which one was probably meant.
@@ -133,7 +174,8 @@ int main(int argc, char** argv) {
     return print_error(e.formatted(), e.exit_code());
   } catch (const std::bad_alloc&) {
     return print_error("out of memory (try a smaller batch_size or a smaller network)", nntrain::kExitUsage);
-  } catch (const std::exception& e) {
-    return print_error(e.what(), nntrain::kExitUsage);
+  } catch (...) {
+    const std::vector<CLI::App*> parsed = app.get_subcommands();
+    return print_foreign_error(parsed.empty() ? std::string("?") : parsed.front()->get_name());
   }
 }

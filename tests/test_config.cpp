@@ -299,11 +299,17 @@ TEST_CASE("training.grad_shards: auto (0) by default, an integer in [1, 65536], 
 
 TEST_CASE("strings must be UTF-8 (found by fuzz_config: a path that did not survive the round trip)") {
   CHECK(parse_error(kMinimal, {"data.validation=0\xd5\xcc\xf5\x93pos"}) ==
-        "2 override 'data.validation=0\xd5\xcc\xf5\x93pos': 'data.validation' is not valid UTF-8 text");
-  CHECK(parse_error("data: {train: \"a\xff.csv\", target: y}\n").find("c.yaml:1:15: 'data.train' is not valid UTF-8") !=
-        std::string::npos);
-  CHECK(parse_error(kMinimal, {"data.target=\xc0\xaf"}).find("not valid UTF-8") != std::string::npos);  // overlong
-  CHECK(parse_error(kMinimal, {"data.target=\xed\xa0\x80"}).find("not valid UTF-8") != std::string::npos);  // surrogate
+        "2 override 'data.validation=0\\xD5\\xCC\\xF5\\x93pos': invalid UTF-8 (byte 0xD5): an override must be UTF-8; "
+        "convert it, e.g. 'iconv -f latin1 -t utf-8 OLD > NEW' for a Latin-1 (Windows/Excel) export");
+  // The whole file is checked before YAML reads it: line and column in characters.
+  CHECK(parse_error("data: {train: \"a\xff.csv\", target: y}\n").find("c.yaml:1:17: invalid UTF-8 (byte 0xFF): a config "
+                                                                     "file must be UTF-8") != std::string::npos);
+  CHECK(parse_error("# \xc3\xa9t\xc3\xa9\ndata: {train: a.csv, target: \"\xe9\"}\n").find("c.yaml:2:31: invalid UTF-8 (byte 0xE9)") !=
+        std::string::npos);  // Latin-1 é after a line with UTF-8 é: columns count characters
+  CHECK(parse_error(kMinimal, {"data.target=\xc0\xaf"}).find("invalid UTF-8 (byte 0xC0)") != std::string::npos);  // overlong
+  CHECK(parse_error(kMinimal, {"data.target=\xed\xa0\x80"}).find("invalid UTF-8 (byte 0xED)") != std::string::npos);  // surrogate
+  // A YAML escape for a surrogate: yaml-cpp's parser refuses it.
+  CHECK(parse_error(kMinimal, {"data.target=\"\\ud800\""}).find("the value is not valid YAML") != std::string::npos);
   const Config ok = parse(kMinimal, {"data.target=\xc3\xa9t\xc3\xa9 \xf0\x9f\x8c\xb2"});
   CHECK(ok.data.target[0] == "\xc3\xa9t\xc3\xa9 \xf0\x9f\x8c\xb2");
   CHECK(parse_config(config_to_yaml(ok), "c.yaml", "/") == ok);

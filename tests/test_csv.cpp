@@ -200,6 +200,54 @@ TEST_CASE("CsvReader: errors name file, line and column") {
         }).rfind("e.csv:3:3: NUL byte", 0) == 0);
 }
 
+TEST_CASE("CsvReader: invalid UTF-8 anywhere is a data error at its line and column (in characters)") {
+  auto read_all = [](const std::string& text) {
+    return data_error([&] {
+      CsvReader r("e.csv", text.data(), text.size());
+      while (r.next()) {
+      }
+    });
+  };
+  const std::string hint = "must be UTF-8; convert it, e.g. 'iconv -f latin1 -t utf-8 OLD > NEW'";
+  // A Latin-1 header (a spreadsheet export): found before any name reaches JSON.
+  const std::string header = read_all("a,caf\xe9,b\n1,2,3\n");
+  CHECK(header.rfind("e.csv:1:6: column 2: invalid UTF-8 (byte 0xE9): a CSV file " + hint, 0) == 0);
+  // A label, after a valid two-byte character: the column counts characters, and names the CSV column.
+  CHECK(read_all("x,label\n1,\xc3\xa9t\xc3\xa9\n2,\xe9t\xe9\n").rfind("e.csv:3:3: column 2 ('label'): invalid UTF-8 (byte 0xE9)", 0) ==
+        0);
+  // In a quoted field running over two lines: the physical line of the byte.
+  CHECK(read_all("a,b\n1,\"x\ny\xff\"\n").rfind("e.csv:3:2: invalid UTF-8 (byte 0xFF)", 0) == 0);
+  // Truncated, overlong and surrogate sequences; past U+10FFFF.
+  CHECK(read_all("a,b\n1,\xc3\n").find("invalid UTF-8 (byte 0xC3)") != std::string::npos);
+  CHECK(read_all("a,b\n1,\xc0\xaf\n").find("invalid UTF-8 (byte 0xC0)") != std::string::npos);
+  CHECK(read_all("a,b\n1,\xed\xa0\x80\n").find("invalid UTF-8 (byte 0xED)") != std::string::npos);
+  CHECK(read_all("a,b\n1,\xf4\x90\x80\x80\n").find("invalid UTF-8 (byte 0xF4)") != std::string::npos);
+  // Valid UTF-8 of every length passes, BOM included.
+  CHECK(records("\xef\xbb\xbf\xc3\xa9,\xe2\x82\xac,\xf0\x9f\x8c\xb2\n1,2,3\n") == "1|2|3\n");
+}
+
+TEST_CASE("CsvReader: CR-only line ends and unnamed header columns are named as such") {
+  // Old Mac line ends: one long line, once rejected for a duplicate column name.
+  const std::string cr = "a,b,label\r0.4,1,0\r0.4,2,1\r";
+  CHECK(data_error([&] { CsvReader r("e.csv", cr.data(), cr.size()); }) ==
+        "e.csv:1:10: line ends are CR only (old Mac): the file reads as one line; convert them, e.g. "
+        "'tr \"\\r\" \"\\n\" < OLD > NEW'");
+  // CRLF is fine, and so is a CR inside a quoted header name.
+  CHECK(records("a,b\r\n1,2\r\n") == "1|2\n");
+  CHECK(records("\"a\rx\",b\n1,2\n") == "1|2\n");
+  // Every line ending with a delimiter: the header's last column has no name (line 1, its column).
+  const std::string trailing = "a,b,c,d,e,\n1,2,3,4,5,\n";
+  CHECK(data_error([&] { CsvReader r("e.csv", trailing.data(), trailing.size()); }) ==
+        "e.csv:1:11: column 6 of the header has no name: does every line end with ','? remove the trailing "
+        "delimiter, or name the column");
+  const std::string index = ";a;b\n0;1;2\n";
+  CHECK(data_error([&] { CsvReader r("e.csv", index.data(), index.size()); })
+            .rfind("e.csv:1:1: column 1 of the header has no name (an index written without a name", 0) == 0);
+  const std::string middle = "a, ,b\n1,2,3\n";
+  CHECK(data_error([&] { CsvReader r("e.csv", middle.data(), middle.size()); }) ==
+        "e.csv:1:3: column 2 of the header has no name: every column needs a name");
+}
+
 TEST_CASE("CsvReader: files, gzip by magic bytes, missing file") {
   const std::string dir = NNTRAIN_TESTDATA_DIR "/csv/";
   {

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "nntrain/data/did_you_mean.h"
+#include "nntrain/data/utf8.h"
 #include "nntrain/data/paths.h"
 
 namespace nntrain {
@@ -128,42 +129,9 @@ void expect_map(const Ctx& ctx, const YAML::Node& n, const std::string& what) {
   if (!n.IsMap()) ctx.fail(n, "'" + what + "' must be a map of keys, not " + kind_of(n));
 }
 
-// YAML is Unicode text: a string that is not UTF-8 could not be written back unchanged.
-bool valid_utf8(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = 0;
-    uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;
-    for (size_t k = 1; k <= n; ++k) {
-      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // overlong forms, surrogates, beyond U+10FFFF
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += n + 1;
-  }
-  return true;
-}
+// YAML is Unicode text: a string that is not UTF-8 could not be written back unchanged (the
+// file is checked whole before parsing; this catches what escapes such as "\ud800" produce).
+bool valid_utf8(const std::string& s) { return invalid_utf8_at(s) == std::string::npos; }
 
 std::string get_string(const Ctx& ctx, const YAML::Node& n, const std::string& what) {
   if (!n.IsScalar()) ctx.fail(n, "'" + what + "' must be a string, not " + kind_of(n));
@@ -665,8 +633,10 @@ void apply_override(YAML::Node& root, const std::string& text, Ctx& ctx) {
   YAML::Node value;
   try {
     value = YAML::Load(text.substr(eq + 1));
-  } catch (const YAML::Exception& e) {
+  } catch (const YAML::ParserException& e) {  // a syntax message ("unknown escape character" ...)
     throw ConfigError("override '" + text + "': the value is not valid YAML: " + e.msg);
+  } catch (const YAML::Exception&) {
+    throw ConfigError("override '" + text + "': the value is not valid YAML");
   }
   if (!root.IsMap()) throw ConfigError("override '" + text + "': the config is not a map");
   YAML::Node cur(root);
@@ -870,6 +840,21 @@ void emit_output(YAML::Emitter& out, const OutputConfig& o) {
   out << YAML::EndMap;
 }
 
+// Invalid UTF-8 in the config or an override is a config error at its position: yaml-cpp would
+// pass the bytes through into names that nlohmann/json later refuses to write.
+void check_config_utf8(const std::string& text, const std::string& name, const std::vector<std::string>& overrides) {
+  if (const size_t at = invalid_utf8_at(text); at != std::string::npos) {
+    const size_t line_start = text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
+    const long line = 1 + static_cast<long>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+    const std::string_view rest = std::string_view(text).substr(line_start);
+    throw ConfigError(invalid_utf8_message(text, at, "a config file"),
+                      SourcePos{name, line, utf8_column(rest, at - line_start)});
+  }
+  for (const std::string& o : overrides)
+    if (const size_t at = invalid_utf8_at(o); at != std::string::npos)
+      throw ConfigError("override '" + printable_utf8(o) + "': " + invalid_utf8_message(o, at, "an override"));
+}
+
 }  // namespace
 
 Config parse_config(const std::string& yaml_text, const std::string& name, const std::string& base_dir,
@@ -877,28 +862,30 @@ Config parse_config(const std::string& yaml_text, const std::string& name, const
   Ctx ctx;
   ctx.file = name;
   ctx.folds_validate = folds_validate;
+  check_config_utf8(yaml_text, name, overrides);
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError("invalid YAML: " + e.msg, SourcePos{name, e.mark.line + 1, e.mark.column + 1});
-  } catch (const YAML::Exception& e) {
-    throw ConfigError("invalid YAML: " + e.msg, SourcePos{name, 0, 0});
+  } catch (const YAML::Exception&) {
+    throw ConfigError("invalid YAML: the file cannot be read as YAML", SourcePos{name, 0, 0});
   }
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   for (const auto& o : overrides) {
     try {
       apply_override(root, o, ctx);
-    } catch (const YAML::Exception& e) {
-      throw ConfigError("override '" + o + "': " + e.msg);
+    } catch (const YAML::Exception&) {  // yaml-cpp's node checks: its text is about its API, not the config
+      throw ConfigError("override '" + o + "': its key path does not fit the config's structure there");
     }
   }
   Config c;
   try {
     c = convert(ctx, root, base_dir);
   } catch (const YAML::Exception& e) {
-    // yaml-cpp's own checks (rare: e.g. a zombie node); keep the position it has.
-    throw ConfigError("invalid config: " + e.msg, SourcePos{name, e.mark.line + 1, e.mark.column + 1});
+    // yaml-cpp's own checks (rare: e.g. a zombie node); keep the position it has, not its API's text.
+    throw ConfigError("invalid config: a value of an unexpected kind here",
+                      e.mark.is_null() ? SourcePos{name, 0, 0} : SourcePos{name, e.mark.line + 1, e.mark.column + 1});
   }
   c.source_path = name;
   c.stem = file_stem(name);

@@ -21,6 +21,7 @@
 #include <limits>
 
 #include "nntrain/data/did_you_mean.h"
+#include "nntrain/data/utf8.h"
 #include "nntrain/core/error.h"
 
 namespace nntrain {
@@ -384,7 +385,58 @@ bool quote_open(const char* s, size_t n, char delim) {
   return in_quote;
 }
 
+// Which field (0-based) byte `at` of a one-line record falls in: delimiters outside quotes before it.
+size_t field_of_byte(const char* s, size_t at, char delim) {
+  size_t field = 0;
+  bool at_start = true, in_quote = false;
+  for (size_t i = 0; i < at; ++i) {  // quote_open's scan, counting the delimiters
+    const char c = s[i];
+    if (in_quote) {
+      if (c == '"') {
+        if (i + 1 < at && s[i + 1] == '"')
+          ++i;
+        else
+          in_quote = false;
+      }
+    } else if (c == delim) {
+      ++field;
+      at_start = true;
+      continue;
+    } else if (at_start && c == '"') {
+      in_quote = true;
+    }
+    at_start = false;
+  }
+  return field;
+}
+
 }  // namespace
+
+// Old Mac files end lines with CR alone: the whole file reads as one header line, and the error
+// would be about its columns. A CR outside quotes in the header says so (CRLF's CR is already cut).
+void CsvReader::check_cr_only(const char* line, size_t len) const {
+  bool in_quote = false;
+  for (size_t i = 0; i < len; ++i) {
+    if (line[i] == '"') in_quote = !in_quote;
+    if (line[i] != '\r' || in_quote) continue;
+    throw DataError("line ends are CR only (old Mac): the file reads as one line; convert them, e.g. "
+                    "'tr \"\\r\" \"\\n\" < OLD > NEW'",
+                    SourcePos{name_, static_cast<long>(impl_->line), utf8_column(std::string_view(line, len), i)});
+  }
+}
+
+void CsvReader::check_utf8(const char* line, size_t len, bool whole_record) const {
+  const std::string_view text(line, len);
+  const size_t at = invalid_utf8_at(text);
+  if (at == std::string_view::npos) return;
+  std::string msg = invalid_utf8_message(text, at, "a CSV file");
+  if (whole_record) {
+    const size_t f = field_of_byte(line, at, delim_);
+    msg = "column " + std::to_string(f + 1) +
+          (f < header_.size() ? " ('" + header_[f] + "')" : std::string()) + ": " + msg;
+  }
+  throw DataError(msg, SourcePos{name_, static_cast<long>(impl_->line), utf8_column(text, at)});
+}
 
 void CsvReader::split(char* s, size_t len) {
   fields_.clear();
@@ -455,7 +507,9 @@ bool CsvReader::next() {
     bytes_read_ += len + 1;
     if (blank(line, len)) continue;
     record_line_ = static_cast<long>(static_cast<unsigned>(impl_->line));
-    if (std::memchr(line, '"', len) && quote_open(line, len, delim_)) {
+    const bool multi_line = std::memchr(line, '"', len) && quote_open(line, len, delim_);
+    check_utf8(line, len, !multi_line);
+    if (multi_line) {
       // A quoted field runs over the line end: gather the record's lines.
       record_buf_.assign(line, len);
       while (quote_open(record_buf_.data(), record_buf_.size(), delim_)) {
@@ -466,6 +520,7 @@ bool CsvReader::next() {
         }
         const size_t n = std::strlen(more);
         bytes_read_ += n + 1;
+        check_utf8(more, n, false);
         record_buf_ += '\n';
         record_buf_.append(more, n);
       }
@@ -506,7 +561,10 @@ void CsvReader::init(char delimiter) {
     delim_ = cand[best];
   }
   record_line_ = static_cast<long>(static_cast<unsigned>(impl_->line));
-  if (std::memchr(line, '"', len) && quote_open(line, len, delim_)) {
+  check_cr_only(line, len);
+  const bool multi_line = std::memchr(line, '"', len) && quote_open(line, len, delim_);
+  check_utf8(line, len, !multi_line);  // header_ is still empty: the column by number only
+  if (multi_line) {
     record_buf_.assign(line, len);
     while (quote_open(record_buf_.data(), record_buf_.size(), delim_)) {
       char* more = read_line();
@@ -514,6 +572,7 @@ void CsvReader::init(char delimiter) {
         split(record_buf_.data(), record_buf_.size());
         fail_line("unclosed quote in the header");
       }
+      check_utf8(more, std::strlen(more), false);
       record_buf_ += '\n';
       record_buf_.append(more);
     }
@@ -521,9 +580,24 @@ void CsvReader::init(char delimiter) {
   } else {
     split(line, len);
   }
+  set_header();
+}
+
+// Names from the header record's fields: each one present and different from the others.
+void CsvReader::set_header() {
   header_.clear();
   for (size_t i = 0; i < fields_.size(); ++i) {
     const std::string name(trim_spaces(fields_[i]));
+    if (name.empty()) {
+      const std::string col = "column " + std::to_string(i + 1) + " of the header has no name";
+      if (i + 1 == fields_.size() && i > 0)
+        fail(i, col + ": does every line end with '" + std::string(1, delim_) +
+                    "'? remove the trailing delimiter, or name the column");
+      if (i == 0)
+        fail(i, col + " (an index written without a name, as pandas' to_csv does?): name it, or write the file "
+                      "without the index");
+      fail(i, col + ": every column needs a name");
+    }
     for (size_t j = 0; j < header_.size(); ++j)
       if (header_[j] == name)
         fail(i, "duplicate column name '" + name + "' in the header (also column " + std::to_string(j + 1) + ")");

@@ -89,6 +89,12 @@ class CsvReader {
   void init(char delimiter);
   char* read_line();  // next physical line, or nullptr; errors of the byte source become DataError
   void split(char* line, size_t len);
+  // Throws DataError at the first invalid UTF-8 byte of the physical line just read (its line
+  // and character column; with `whole_record`, the CSV column too).
+  void check_utf8(const char* line, size_t len, bool whole_record) const;
+  // Throws DataError when the header line holds a CR outside quotes: CR-only line ends.
+  void check_cr_only(const char* line, size_t len) const;
+  void set_header();
 
   std::unique_ptr<Impl> impl_;
   std::string name_;

@@ -80,7 +80,7 @@ std::map<std::string, std::string> flatten_yaml(const std::string& yaml_text, co
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::Exception& e) {
-    throw ConfigError(e.msg, {name, e.mark.line + 1, e.mark.column + 1});
+    throw ConfigError("invalid YAML: " + e.msg, {name, e.mark.line + 1, e.mark.column + 1});
   }
   std::map<std::string, std::string> out;
   if (root.IsMap()) flatten(root, "", out);
@@ -92,8 +92,9 @@ void read_metrics_json(const std::string& json_text, const std::string& name, Ru
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::exception& e) {
-    throw DataError(std::string("malformed JSON: ") + e.what(), {name, 0, 0});
+  } catch (const nlohmann::json::parse_error& e) {  // nlohmann's text names its exception ids: say it ourselves
+    throw DataError("not valid JSON at byte " + std::to_string(e.byte) + " (a metrics.json written by nntrain fit?)",
+                    {name, 0, 0});
   }
   if (!j.is_object()) throw DataError("expected one JSON object", {name, 0, 0});
   for (auto it = j.begin(); it != j.end(); ++it) {

@@ -165,6 +165,13 @@ std::string_view header_text_of(const Decoding& d, std::string_view bytes) {
   return bytes.substr(8, n);
 }
 
+// Where a JSON text went wrong, in our words (nlohmann's own text names its exception ids).
+std::string json_problem(const json::exception& e) {
+  if (const auto* p = dynamic_cast<const json::parse_error*>(&e))
+    return "not valid JSON at byte " + std::to_string(p->byte) + " (syntax, or text that is not UTF-8)";
+  return "not valid JSON";
+}
+
 json parse_header(const Decoding& d, std::string_view header_text) {
   // JSON parsers may stop at a NUL; the header must be text through and through.
   if (header_text.find('\0') != std::string_view::npos) throw d.fail("corrupt header: it contains a NUL byte");
@@ -174,7 +181,7 @@ json parse_header(const Decoding& d, std::string_view header_text) {
   } catch (const DepthExceeded&) {
     throw d.fail("corrupt header: JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   } catch (const json::exception& e) {
-    throw d.fail(std::string("corrupt header: not valid JSON (") + e.what() + ")");
+    throw d.fail("corrupt header: " + json_problem(e));
   }
   if (!header.is_object()) throw d.fail("corrupt header: the JSON header is not an object");
   return header;
@@ -311,7 +318,7 @@ nlohmann::json parse_metadata_json(const std::string& text, const std::string& f
   } catch (const DepthExceeded&) {
     throw ModelFileError(file + ": __metadata__ '" + what + "' is nested too deeply");
   } catch (const json::exception& e) {
-    throw ModelFileError(file + ": __metadata__ '" + what + "' is not valid JSON (" + e.what() + ")");
+    throw ModelFileError(file + ": __metadata__ '" + what + "' is " + json_problem(e));
   }
 }
 
