@@ -3,6 +3,7 @@
 // and the resolved YAML round trip. Also did_you_mean.cpp.
 #include <doctest/doctest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -224,6 +225,50 @@ TEST_CASE("config_to_yaml: the resolved config parses back to an equal Config") 
   CHECK(ny.find("clip_grad_norm: 1.0e+20\n") != std::string::npos);
   CHECK(ny.find("dropout: 0.0}") != std::string::npos);
   CHECK(parse_config(ny, "c.yaml", "/") == n);
+}
+
+TEST_CASE("the resolved config shows the value in force, never null for a default (issue 10)") {
+  struct Case {
+    std::vector<std::string> ov;
+    const char* expect;  // a line of config_to_yaml
+  };
+  const std::vector<Case> cases = {
+      {{}, "  weight_decay: 0.0\n"},
+      {{"optimizer.name=adamw"}, "  weight_decay: 0.01\n"},
+      {{"optimizer.name=sgd"}, "  weight_decay: 0.0\n"},
+      {{"optimizer.name=rmsprop"}, "  weight_decay: 0.0\n"},
+      {{"optimizer={name: adamw, weight_decay: null}"}, "  weight_decay: 0.01\n"},
+      {{"optimizer.name=sgd"}, "  momentum: 0.0\n"},
+      {{}, "  betas: [0.9, 0.999]\n"},
+      {{}, "  eps: 1.0e-08\n"},
+      {{"loss={name: bce}"}, "  pos_weight: 1.0\n"},
+      {{"loss.pos_weight=null"}, "  pos_weight: 1.0\n"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.expect);
+    const Config cfg = parse(kMinimal, c.ov);
+    const std::string y = config_to_yaml(cfg);
+    CHECK(y.find(c.expect) != std::string::npos);
+    // Written back, it resolves to the same Config: a run resumes against either spelling.
+    CHECK(parse_config(y, "c.yaml", "/") == cfg);
+  }
+  // No key of any section is null where a default is in force; what stays null means "none".
+  const std::string y = config_to_yaml(parse(kMinimal, {"loss={name: bce}"}));
+  const std::set<std::string> may_be_null = {"test", "init_from", "clip_grad_norm", "early_stopping"};
+  size_t at = 0;
+  while ((at = y.find(": null", at)) != std::string::npos) {
+    const size_t start = y.rfind('\n', at) + 1;
+    std::string key = y.substr(start, at - start);
+    key.erase(0, key.find_first_not_of(' '));
+    CAPTURE(key);
+    CHECK(may_be_null.count(key) == 1);
+    ++at;
+  }
+  // An old run's config.yaml with nulls resolves as one with the explicit values (resume).
+  const std::string old_style = kMinimal + "optimizer: {name: adamw, weight_decay: null}\nloss: {name: bce, pos_weight: null}\n";
+  const std::string explicit_ = kMinimal + "optimizer: {name: adamw, weight_decay: 0.01}\nloss: {name: bce, pos_weight: 1.0}\n";
+  CHECK(parse(old_style) == parse(explicit_));
+  CHECK(parse(old_style).optimizer.weight_decay == 0.01);
 }
 
 TEST_CASE("overrides: dotted paths, list indices, YAML values") {

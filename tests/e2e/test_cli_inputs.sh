@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # e2e: inputs that once got a library's text or a misleading answer (issue 10): text that is
-# not UTF-8 in a CSV or a config, each failure one "nntrain: error:" line with SPEC's exit code
-# and the position; nothing of nlohmann/json or yaml-cpp reaches the user.
+# not UTF-8 in a CSV or a config, CR-only line ends, a header column without a name; each
+# failure one "nntrain: error:" line with SPEC's exit code and the position, nothing of
+# nlohmann/json or yaml-cpp. And the resolved config shows values, not null for a default.
 # Usage: test_cli_inputs.sh NNTRAIN SOURCE_DIR
 . "$(dirname "$0")/cli_common.sh"
 cd "$T" || exit 1
@@ -74,6 +75,28 @@ expect_error 3 trailing_delimiter "$T/trailing\.csv:1:19: column 6 of the header
   "$NNTRAIN" fit trailing.yaml --out nope6 --quiet
 expect_error 3 trailing_delimiter_predict "trailing\.csv:1:19: column 6 of the header has no name" \
   "$NNTRAIN" predict converted/model.bin trailing.csv
+
+# ---- the resolved config says what ran: no null for a default (check --print-config, config.yaml).
+expect_rc 0 print_config "$NNTRAIN" check latin1_header.yaml data.train=converted.csv optimizer.name=adamw \
+  'loss={name: bce}' --print-config
+expect_match print_config_wd "$T/print_config.out" '^  weight_decay: 0\.01$'
+expect_match print_config_pw "$T/print_config.out" '^  pos_weight: 1\.0$'
+CHECKS=$((CHECKS + 1))
+if grep -E ': null$' "$T/print_config.out" | grep -Ev '^ *(test|init_from|clip_grad_norm|early_stopping): null$' >"$T/nulls"; then
+  fail "print_config: a default shown as null: $(cat "$T/nulls")"
+fi
+expect_rc 0 fit_adamw "$NNTRAIN" fit latin1_header.yaml data.train=converted.csv optimizer.name=sgd training.epochs=2 \
+  --out adamw --quiet --threads 1
+expect_match fit_adamw_wd adamw/config.yaml '^  weight_decay: 0\.0$'
+# An old run directory whose config.yaml says null still resumes (and extends) the same run.
+sed -i 's/^  weight_decay: 0\.0$/  weight_decay: null/' adamw/config.yaml
+expect_match old_style adamw/config.yaml '^  weight_decay: null$'
+expect_rc 0 resume_old_style "$NNTRAIN" fit --resume adamw training.epochs=3 --quiet --threads 1
+expect_match resume_old_style_log adamw/log.csv '^3,'
+# The original config (no weight_decay) still matches the run's resolved one.
+expect_rc 0 resume_with_config "$NNTRAIN" fit latin1_header.yaml data.train=converted.csv optimizer.name=sgd \
+  --resume adamw training.epochs=4 --quiet --threads 1
+expect_match resume_with_config_log adamw/log.csv '^4,'
 
 CHECKS=$((CHECKS + 1)); ls -d nope* >/dev/null 2>&1 && fail "a failed command left a run directory: $(ls -d nope*)"
 finish

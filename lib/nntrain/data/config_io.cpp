@@ -513,6 +513,17 @@ void check_across(const Ctx& ctx, const YAML::Node& root, const Config& c) {
   }
 }
 
+// Defaults that depend on other keys become the value in force, so config.yaml and
+// --print-config say what ran (never null for "the default"), and a config written with the
+// explicit values resolves to the same Config as one without them (resume compares the two).
+// Nulls that remain mean "none": no test set, no init_from, no clipping, no early stopping, no
+// class weights.
+void resolve_defaults(Config& c) {
+  c.optimizer.weight_decay = c.optimizer.effective_weight_decay();  // torch: 0.01 for adamw, else 0
+  // torch's BCEWithLogitsLoss without pos_weight weighs positives by 1; only the long form shows the key.
+  if (c.loss.long_form && c.loss.name == "bce" && !c.loss.pos_weight) c.loss.pos_weight = 1.0;
+}
+
 Config convert(const Ctx& ctx, const YAML::Node& root, const std::string& base_dir) {
   if (!root.IsMap()) ctx.fail(root, "the config must be a YAML map with data, model, ... (got " + kind_of(root) + ")");
   check_keys(ctx, root, kSections, "the config");
@@ -527,6 +538,7 @@ Config convert(const Ctx& ctx, const YAML::Node& root, const std::string& base_d
   if (const YAML::Node x = root["training"]) read_training(ctx, x, c.training);
   if (const YAML::Node x = root["output"]) read_output(ctx, x, c.output);
   check_across(ctx, root, c);
+  resolve_defaults(c);
   return c;
 }
 
@@ -745,11 +757,7 @@ void emit_loss(YAML::Emitter& out, const LossConfig& l) {
   } else {
     out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << l.name;
     if (l.name == "bce") {
-      out << YAML::Key << "pos_weight" << YAML::Value;
-      if (l.pos_weight)
-        out << fmt_double(*l.pos_weight);
-      else
-        out << YAML::Null;
+      out << YAML::Key << "pos_weight" << YAML::Value << fmt_double(l.pos_weight ? *l.pos_weight : 1.0);
     } else if (l.name == "cross_entropy") {
       out << YAML::Key << "class_weights" << YAML::Value;
       if (l.class_weights_balanced) {
@@ -779,11 +787,7 @@ void emit_optimizer(YAML::Emitter& out, const OptimizerConfig& o) {
       << fmt_double(o.beta2) << YAML::EndSeq;
   out << YAML::Key << "eps" << YAML::Value << fmt_double(o.eps);
   out << YAML::Key << "alpha" << YAML::Value << fmt_double(o.alpha);
-  out << YAML::Key << "weight_decay" << YAML::Value;
-  if (o.weight_decay)
-    out << fmt_double(*o.weight_decay);
-  else
-    out << YAML::Null;
+  out << YAML::Key << "weight_decay" << YAML::Value << fmt_double(o.effective_weight_decay());
   out << YAML::EndMap;
 }
 

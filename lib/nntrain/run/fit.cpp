@@ -155,6 +155,7 @@ namespace {
 // (where the run is written, how often it logs).
 Config comparable(Config c) {
   c.loss.long_form = true;  // `loss: bce` and `loss: {name: bce}` are one loss (compared in full)
+  if (c.loss.name == "bce" && !c.loss.pos_weight) c.loss.pos_weight = 1.0;  // the long form's value in force
   c.training.epochs = 0;
   c.training.log_every = 0;
   c.training.device.clear();  // a checkpoint resumes on any device (same maths, other rounding)
