@@ -24,6 +24,7 @@
 #include "cmd_predict.h"
 #include "nntrain/data/did_you_mean.h"
 #include "nntrain/data/utf8.h"
+#include "nntrain/dist/launch.h"
 #include "nntrain/core/error.h"
 
 namespace {
@@ -159,6 +160,13 @@ int main(int argc, char** argv) {
     return print_error(what + " (see 'nntrain --help')", nntrain::kExitUsage);
   }
 
+  // K copies of predict or cv would write the same files K times: only fit is distributed.
+  if (nntrain::dist::launcher_world_size() > 1 && !*fit) {
+    if (nntrain::dist::launcher_rank() != 0) return nntrain::kExitUsage;  // one line for the job
+    return print_error("only 'nntrain fit' runs under mpirun; run '" + app.get_subcommands().front()->get_name() +
+                           "' as one process (a sweep or cv on a cluster: one task per run, see the README)",
+                       nntrain::kExitUsage);
+  }
   try {
     if (*fit) return run_fit(fit_o);
     if (*predict) return run_predict(predict_o);

@@ -5,6 +5,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # Containers often forbid the cross-memory attach of the shared-memory transport.
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
+# Under scripts/test-sanitize: Open MPI's own allocations outlive MPI_Finalize (not ours).
+export LSAN_OPTIONS="suppressions=$(dirname "${BASH_SOURCE[0]}")/lsan_mpi.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 MPI_TIMEOUT=${MPI_TIMEOUT:-60}
 mpi() {
   local np=$1

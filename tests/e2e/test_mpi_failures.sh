@@ -2,8 +2,8 @@
 # e2e: failures under mpirun. Errors rank 0 finds (config 2, data 3) and divergence (1) are
 # mpirun's exit code with one error line; grad_shards that K does not divide is 2; a fault
 # injected on rank 2 mid-training ends the whole job within seconds with that rank named;
-# SIGUSR1 to mpirun stops every rank after the same batch with exit 138 and a checkpoint
-# that resumes.
+# SIGUSR1 to mpirun stops every rank after the same batch with exit 138 and a checkpoint;
+# SIGTERM to mpirun does the same (mpirun's own exit code then).
 # Usage: test_mpi_failures.sh NNTRAIN DATA_DIR
 source "$(dirname "$0")/mpi_common.sh"
 NNTRAIN=$(realpath "$1") DATA=$(realpath "$2")
@@ -35,6 +35,7 @@ expect() {
 expect 2 "did you mean" 3 fit c.yaml training.epoch=3 --out e1 --quiet --json
 expect 2 "processes of mpirun do not divide" 3 fit c.yaml training.grad_shards=4 --out e2 --quiet
 expect 3 "no_such.csv" 2 fit c.yaml data.train=$T/no_such.csv --out e3 --quiet
+expect 2 "only 'nntrain fit' runs under mpirun" 2 cv c.yaml --out e5 --quiet
 expect 1 "loss became" 2 fit c.yaml optimizer.lr=1e30 --out e4 --quiet
 [ -e e4/metrics.json ] && grep -q '"stopped":"diverged"' e4/metrics.json || fail "diverged: metrics.json"
 
@@ -49,19 +50,25 @@ grep -q "^nntrain: error: rank 2 of 3: injected test fault" err.txt || fail "fau
 [ $(( $(date +%s) - start )) -lt 20 ] || fail "fault: the job took $(( $(date +%s) - start )) s to end"
 
 # SIGUSR1 to mpirun: forwarded to every rank, all stop after the same batch, exit 138.
+# SIGTERM (what Ctrl-C on mpirun sends every rank, SIGKILL 1 s later): the same stop and
+# checkpoint, but mpirun's own exit code.
 sed 's/epochs: 5/epochs: 3000/' c.yaml >long.yaml
-timeout -k 5 "$MPI_TIMEOUT" mpirun -np 2 --oversubscribe --bind-to none "$NNTRAIN" fit long.yaml --out usr1 \
-  --threads 1 2>err.txt &
-pid=$!  # timeout's; the signal goes to mpirun, its child
-for _ in $(seq 1 2000); do [ -e usr1/log.csv ] && break; sleep 0.01; done
-[ -e usr1/log.csv ] || fail "SIGUSR1: no log.csv appeared"
-kill -USR1 "$(pgrep -P $pid mpirun)"
-set +e
-wait $pid
-rc=$?
-set -e
-[ $rc -eq 138 ] || fail "SIGUSR1: exit $rc, want 138: $(cat err.txt)"
-grep -q '"stopped":"interrupted"' usr1/metrics.json || fail "SIGUSR1: metrics.json"
-grep -q "interrupted (SIGUSR1)" err.txt || fail "SIGUSR1: $(cat err.txt)"
-[ -s usr1/checkpoint.bin ] || fail "SIGUSR1: no checkpoint.bin"
+for sig in USR1 TERM; do
+  timeout -k 5 "$MPI_TIMEOUT" mpirun -np 2 --oversubscribe --bind-to none "$NNTRAIN" fit long.yaml --out $sig \
+    --threads 1 2>err.txt &
+  pid=$!  # timeout's; the signal goes to mpirun, its child
+  for _ in $(seq 1 2000); do [ -e $sig/log.csv ] && break; sleep 0.01; done
+  [ -e $sig/log.csv ] || fail "SIG$sig: no log.csv appeared"
+  kill -$sig "$(pgrep -P $pid mpirun)"
+  set +e
+  wait $pid
+  rc=$?
+  set -e
+  if [ $sig = USR1 ]; then [ $rc -eq 138 ] || fail "SIGUSR1: exit $rc, want 138: $(cat err.txt)"; fi
+  [ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "SIG$sig: exit $rc"
+  grep -q '"stopped":"interrupted"' $sig/metrics.json || fail "SIG$sig: metrics.json"
+  grep -q "interrupted (SIG$sig)" err.txt || fail "SIG$sig: $(cat err.txt)"
+  [ "$(grep -c 'interrupted (SIG' err.txt)" = 1 ] || fail "SIG$sig: not one rank's line: $(cat err.txt)"
+  [ -s $sig/checkpoint.bin ] || fail "SIG$sig: no checkpoint.bin"
+done
 echo OK

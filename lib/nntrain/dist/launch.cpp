@@ -22,6 +22,11 @@ int launcher_rank() {
   return v ? std::atoi(v) : 0;
 }
 
+int launcher_world_size() {
+  const char* v = env("OMPI_COMM_WORLD_SIZE");
+  return v ? std::atoi(v) : 0;
+}
+
 bool built_with_mpi() {
 #ifdef NNTRAIN_HAVE_MPI
   return true;

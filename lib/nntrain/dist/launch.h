@@ -11,6 +11,8 @@ bool launched_by_mpi();
 // This process's rank as the launcher says (OMPI_COMM_WORLD_RANK, PMIX_RANK); 0 when unknown.
 // Lets a build without MPI, or a command that does not run under mpirun, print its error once.
 int launcher_rank();
+// The number of processes Open MPI's launcher started (OMPI_COMM_WORLD_SIZE); 0 when unknown.
+int launcher_world_size();
 // Whether this build has Open MPI in it (CMake option NNTRAIN_MPI, and libopenmpi-dev found).
 bool built_with_mpi();
 

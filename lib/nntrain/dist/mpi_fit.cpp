@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <new>
 #include <string>
@@ -119,10 +120,15 @@ int exit_code_of(const std::exception& e) {
   return kExitUsage;  // as app/main.cpp maps any other exception
 }
 
+// Our own errors say what they say; a library's exception text never reaches the user (as
+// in app/main.cpp): what failed, in our words.
 std::string text_of(const std::exception& e) {
   if (const auto* ne = dynamic_cast<const Error*>(&e)) return ne->formatted();
-  if (dynamic_cast<const std::bad_alloc*>(&e)) return "out of memory";
-  return e.what();
+  if (dynamic_cast<const std::bad_alloc*>(&e)) return "out of memory (try a smaller batch_size or network)";
+  if (const auto* fe = dynamic_cast<const std::filesystem::filesystem_error*>(&e))
+    return "a file system operation failed" + (fe->path1().empty() ? std::string() : " on " + fe->path1().string()) +
+           ": " + fe->code().message();
+  return "an unexpected internal error; please report it with the command and input that caused it";
 }
 
 int run_rank0(MPI_Comm comm, const std::function<int(FitPeers&)>& rank0) {

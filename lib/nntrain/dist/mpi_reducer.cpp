@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <stdexcept>
 #include <string>
 
 #include "nntrain/core/error.h"
@@ -62,7 +61,7 @@ void MpiGradientReducer::add_shard(size_t i, const float* grad, double loss_part
 
 void MpiGradientReducer::test_fault_hook() {
   if (fault_step_ > 0 && ++steps_ == fault_step_)
-    throw std::runtime_error("injected test fault (NNTRAIN_TEST_FAULT) at step " + std::to_string(steps_));
+    throw Error(kExitUsage, "injected test fault (NNTRAIN_TEST_FAULT) at step " + std::to_string(steps_));
 }
 
 double MpiGradientReducer::finish(float* grad) {

@@ -426,6 +426,7 @@ std::string epoch_line(const EpochRecord& r, int epochs, Task task) {
 
 // NNTRAIN_TEST_STOP_AFTER_BATCHES=N[:term]: behave as if SIGINT (SIGTERM) arrived after the
 // N-th batch of this process. A test hook for exact interruption points; 0 or unset = off.
+// Under mpirun the ranks agree on a stop at the next batch's collective: one batch later.
 // NNTRAIN_TEST_KILL_AT=POINT: SIGKILL this process at POINT of the end of a run, the windows
 // between two writes that a timed kill rarely hits: checkpoint (after the final
 // checkpoint.bin, before model.bin), model (after model.bin, before metrics.json), metrics
