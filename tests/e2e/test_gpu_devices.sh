@@ -4,9 +4,10 @@
 # driver (VK_DRIVER_FILES / VK_ICD_FILENAMES pointing nowhere), a driver whose library needs a
 # library that is not installed (the NVIDIA-without-libglvnd0 case). CPU training needs none of
 # it: it runs with the loader hidden, and the binary does not link libvulkan.
-# Usage: test_gpu_devices.sh NNTRAIN SOURCE_DIR FAKE_ICD_LIBRARY
+# Usage: test_gpu_devices.sh NNTRAIN SOURCE_DIR FAKE_ICD_LIBRARY FAKE_NVIDIA_ICD_LIBRARY
 . "$(dirname "$0")/cli_common.sh"
-FAKE_ICD=$(realpath "${3:?usage: $0 NNTRAIN SOURCE_DIR FAKE_ICD_LIBRARY}")
+FAKE_ICD=$(realpath "${3:?usage: $0 NNTRAIN SOURCE_DIR FAKE_ICD_LIBRARY FAKE_NVIDIA_ICD_LIBRARY}")
+FAKE_NVIDIA_ICD=$(realpath "${4:?usage: $0 NNTRAIN SOURCE_DIR FAKE_ICD_LIBRARY FAKE_NVIDIA_ICD_LIBRARY}")
 D=$SRC/data
 cd "$T" || exit 1
 
@@ -33,6 +34,14 @@ expect_error 2 no_icd_filenames "no Vulkan driver is installed \(.*VK_ICD_FILENA
 printf '{"file_format_version": "1.0.0", "ICD": {"library_path": "%s", "api_version": "1.2.0"}}\n' "$FAKE_ICD" >fake_icd.json
 expect_error 2 icd_missing_library "no usable Vulkan device: the Vulkan driver $(basename "$FAKE_ICD") \(.*fake_icd\.json\) cannot load: libnntrain_absent\.so is missing" \
   env VK_DRIVER_FILES="$T/fake_icd.json" "$NNTRAIN" devices
+# NVIDIA's ICD on a minimal CUDA image: libGLdispatch.so.N (libglvnd0) is missing. The fake
+# needs libGLdispatch.so.99, a soname no installed libglvnd0 provides; the package is named.
+printf '{"file_format_version": "1.0.0", "ICD": {"library_path": "%s", "api_version": "1.3.0"}}\n' "$FAKE_NVIDIA_ICD" >nvidia_icd.json
+expect_error 2 icd_missing_glvnd "no usable Vulkan device: the Vulkan driver $(basename "$FAKE_NVIDIA_ICD") \(.*nvidia_icd\.json\) cannot load: libGLdispatch\.so\.99 is missing \(install libglvnd0\)$" \
+  env VK_DRIVER_FILES="$T/nvidia_icd.json" "$NNTRAIN" devices
+expect_error 2 icd_missing_glvnd_fit "no usable Vulkan device: .*libGLdispatch\.so\.99 is missing \(install libglvnd0\)$" \
+  env VK_DRIVER_FILES="$T/nvidia_icd.json" "$NNTRAIN" fit "$SRC/configs/iris.yaml" training.device=gpu --out fit_noglvnd --quiet
+expect_eq icd_missing_glvnd_fit_no_dir "$(ls -d fit_noglvnd 2>/dev/null)" ""
 printf '{"file_format_version": "1.0.0", "ICD": {"library_path": "%s/libgone.so", "api_version": "1.2.0"}}\n' "$T" >gone_icd.json
 expect_error 2 icd_library_gone ".*cannot load: the driver library itself is not installed" \
   env VK_DRIVER_FILES="$T/gone_icd.json" "$NNTRAIN" devices
