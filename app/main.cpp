@@ -1,6 +1,9 @@
-// nntrain's entry point: builds the command line from the cmd_<command> pairs and is the one
-// place where an error becomes a stderr line ("nntrain: error: ...") and an exit code.
-// It does no work of its own: each command's run_<command>() does it.
+// nntrain's entry point, nntrain_main(): builds the command line from the cmd_<command> pairs
+// and is the one place where an error becomes a stderr line ("nntrain: error: ...") and an exit
+// code. It does no work of its own: each command's run_<command>() does it. main() is in
+// entry.cpp, so the whole-path fuzzer (fuzz/fuzz_cli.cpp) can link these objects and call it.
+#include "nntrain_main.h"
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -106,7 +109,7 @@ std::string option_hint(int argc, char** argv, const CLI::App& cmd) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int nntrain_main(int argc, char** argv) {
   CLI::App app{"nntrain: train multi-layer perceptrons from the command line.\n"
                "  nntrain fit config.yaml      trains and writes a run directory (model.bin, log.csv, ...)\n"
                "  nntrain predict model.bin new.csv\n"

@@ -98,5 +98,11 @@ expect_rc 0 resume_with_config "$NNTRAIN" fit latin1_header.yaml data.train=conv
   --resume adamw training.epochs=4 --quiet --threads 1
 expect_match resume_with_config_log adamw/log.csv '^4,'
 
+# ---- JSON that nntrain reads back: a broken metrics.json in compare is named in our words.
+cp -r converted broken
+printf '{"val_loss": 0.5, "train_loss":' >broken/metrics.json
+expect_error 3 compare_broken_json "broken/metrics\.json: not valid JSON at byte [0-9]+" "$NNTRAIN" compare converted broken
+no_foreign compare_broken_json
+
 CHECKS=$((CHECKS + 1)); ls -d nope* >/dev/null 2>&1 && fail "a failed command left a run directory: $(ls -d nope*)"
 finish
