@@ -3,8 +3,8 @@
 //     with MPI_Ibcast polled every millisecond, not spinning, while rank 0 reads the data;
 //  2. on start: one blob (wire.h: config, data, trainer state), then training, where each
 //     batch's MpiGradientReducer::finish is the only communication (loss, stop, gradient);
-//  3. MPI_Barrier and MPI_Finalize. Rank 0 writes the run directory between the end of
-//     training and 3.
+//  3. MPI_Barrier and MPI_Finalize; rank 0 gets there at exit, once it has written the run
+//     directory and printed what it prints.
 // A rank that throws during 2 cannot tell the others (they wait in a collective): MPI_Abort.
 #include "nntrain/dist/mpi_fit.h"
 
@@ -62,11 +62,14 @@ void broadcast_blob(std::string& blob, MPI_Comm comm) {
 }
 
 // Every rank waits for the others before leaving: mpirun ends the job as soon as one rank
-// exits with a non-zero code, and rank 0 may still be writing the run directory.
+// exits with a non-zero code, and rank 0 may still be writing the run directory or printing
+// its error line. So rank 0 finalizes at exit (std::atexit), after app/main.cpp has printed.
 void finalize(MPI_Comm comm) {
   MPI_Barrier(comm);
   MPI_Finalize();
 }
+
+extern "C" void finalize_world_at_exit() { finalize(MPI_COMM_WORLD); }
 
 [[noreturn]] void abort_job(MPI_Comm comm, const std::string& what, int code) {
   int rank = 0, size = 1;
@@ -133,17 +136,16 @@ std::string text_of(const std::exception& e) {
 
 int run_rank0(MPI_Comm comm, const std::function<int(FitPeers&)>& rank0) {
   Rank0Peers peers(comm);
+  std::atexit(finalize_world_at_exit);  // after the error line or --json of the app
   int code = 0;
   try {
     code = rank0(peers);
   } catch (const std::exception& e) {
     if (peers.training()) abort_job(comm, text_of(e), exit_code_of(e));
     peers.send_exit(exit_code_of(e));
-    finalize(comm);
     throw;  // app/main.cpp prints the one error line
   }
   peers.send_exit(code);  // a --resume with nothing to train, for one
-  finalize(comm);
   return code;
 }
 

@@ -10,7 +10,8 @@
 
 namespace nntrain::dist {
 
-// Initialises MPI and returns this rank's exit code (after MPI_Finalize). `rank0` is the fit
+// Initialises MPI and returns this rank's exit code; the other ranks have finalized MPI by
+// then, rank 0 does it at exit (std::atexit: after the app prints its error line). `rank0` is the fit
 // command given the peers; it returns the exit code or throws as a plain fit does.
 // Rank 0's errors before training (config, data, model file) reach the other ranks, which exit
 // with the same code and print nothing; the error is thrown again on rank 0 for the app to
