@@ -68,6 +68,7 @@ config() {  # config FILE TRAIN LOSS BATCH EPOCHS SHUFFLE LAYER...
     echo "# written by bench/gpu_train.sh"
     echo "data: {train: $train, target: label, validation: 0}"
     echo "model:"
+    echo "  init: torch  # nn.Linear's default, as on the PyTorch side (same distribution, other draws)"
     echo "  layers:"
     for l in "$@"; do echo "    - {units: ${l%%:*}, activation: ${l##*:}}"; done
     echo "loss: $loss"
@@ -86,7 +87,7 @@ workload() {
   sed 's/^/   nntrain /' "$O/w$id.nntrain.json" | cut -c1-200 >&2
   [ $TORCH_MODE = none ] && return 0
   dump=$O/$(basename "$(sed -n 's/^data: {train: \([^,]*\),.*/\1/p' "$cfg")" | sed 's/\.csv.*//').dump
-  [ -f "$dump.json" ] || "$BENCH_TRAIN" "$cfg" --dump "$dump" >&2
+  [ -f "$dump.json" ] || "$BENCH_TRAIN" "$cfg" --dump "$dump" >&2 || { echo "   no data for torch: the dump failed" >&2; return 0; }
   local smoke=()
   [ $TORCH_MODE = cpu-smoke ] && smoke=(--cpu-smoke)
   "$PY" "$ROOT/bench/torch_gpu_train.py" --data "$dump" $targs --reps "$REPS" "${smoke[@]}" \

@@ -21,7 +21,7 @@
 #                   eagerly instead of replayed, on the CPU, and checks that their losses agree
 #                   (the logic, not the speed; the capture itself needs CUDA)
 # Prints one JSON line per variant: variant, seconds per epoch (median of --reps timed runs
-# after a warm-up), us_per_step, steps, train_loss (mean loss of the last timed epoch),
+# after a warm-up), us_per_step, steps, train_loss (mean loss of the first rep's last epoch),
 # peak_bytes (torch.cuda.max_memory_allocated, data included), device, torch, cuda.
 import argparse
 import json
@@ -192,7 +192,8 @@ def run_variant(a, variant, x, y, device):
             rows, steps = r.epoch()
         sync(device)
         times.append((time.perf_counter() - t0) / a.epochs)
-        loss = r.loss_sum.item() / rows
+        if math.isnan(loss):  # the first rep's last epoch: later reps train the same model further
+            loss = r.loss_sum.item() / rows
     full_steps = len(batches(r.n, r.batch, 0))
     epoch_s = statistics.median(times) * full_steps / steps  # scaled when --max-steps cut the epoch
     return {
