@@ -26,9 +26,7 @@ CLI::Option* add_device_option(CLI::App* sub, std::string& device) {
 
 void require_device(const std::string& device) {
   if (device.empty() || device == "cpu") return;
-  nntrain::gpu::Device dev(device);  // throws when the driver or the device is missing
-  throw nntrain::ConfigError("device " + device + " (" + dev.info().name +
-                             "): training and inference on the GPU are not built into this version yet; use --device cpu");
+  nntrain::gpu::Device dev(device);  // throws when the driver or the device is missing: before any file is read
 }
 
 int run_devices(const DevicesOptions&) {

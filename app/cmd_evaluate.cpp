@@ -19,6 +19,8 @@
 #include "nntrain/run/model_file.h"
 #include "nntrain/core/network.h"
 #include "nntrain/core/rng.h"
+#include "nntrain/gpu/device.h"
+#include "nntrain/run/gpu_runner.h"
 
 CLI::App* setup_evaluate(CLI::App& app, EvaluateOptions& o) {
   CLI::App* sub = app.add_subcommand("evaluate", "Loss and metrics of a trained model on a labelled CSV");
@@ -33,6 +35,27 @@ CLI::App* setup_evaluate(CLI::App& app, EvaluateOptions& o) {
   add_device_option(sub, o.device);
   return sub;
 }
+
+namespace {
+
+// evaluate_loss's mean for outputs computed elsewhere (the GPU): the same chunks of `chunk`
+// rows, each chunk's mean weighted by its batch_weight.
+double loss_of_outputs(const nntrain::Loss& loss, nntrain::ConstMatrix out, nntrain::ConstMatrix logits,
+                       nntrain::ConstMatrix y, size_t chunk) {
+  using nntrain::ConstMatrix;
+  double sum = 0, weight = 0;
+  for (size_t r = 0; r < out.rows; r += chunk) {
+    const size_t n = std::min(chunk, out.rows - r);
+    const ConstMatrix yb(y.row(r), n, y.cols);
+    const double w = loss.batch_weight(yb);
+    const double value = loss.forward(ConstMatrix(out.row(r), n, out.cols), ConstMatrix(logits.row(r), n, logits.cols),
+                                      yb, nullptr);
+    if (w > 0) sum += value * w, weight += w;
+  }
+  return weight > 0 ? sum / weight : 0.0;
+}
+
+}  // namespace
 
 int run_evaluate(const EvaluateOptions& o) {
   using namespace nntrain;
@@ -50,7 +73,16 @@ int run_evaluate(const EvaluateOptions& o) {
   std::vector<float> out(d.rows * net->out_features());
   Matrix outputs{out.data(), d.rows, net->out_features()};
   Rng rng(0);  // eval mode: never drawn from
-  const double l = evaluate_loss(*net, *loss, d.xm(), d.ym(), rng, &outputs);
+  double l = 0;
+  if (o.device.empty() || o.device == "cpu") {
+    l = evaluate_loss(*net, *loss, d.xm(), d.ym(), rng, &outputs);
+  } else {  // the forward on the GPU, the loss and metrics from its outputs here
+    gpu::Device dev(o.device);
+    std::vector<float> z(out.size());
+    Matrix logits{z.data(), d.rows, net->out_features()};
+    gpu_forward(dev, *net, d.xm(), outputs, &logits);
+    l = loss_of_outputs(*loss, outputs, logits, d.ym(), max_batch);
+  }
   const std::vector<Metric> metrics = compute_metrics(prep.task, outputs, d.ym());
 
   std::string text;

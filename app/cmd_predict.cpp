@@ -17,6 +17,8 @@
 #include "nntrain/run/model_file.h"
 #include "nntrain/core/network.h"
 #include "nntrain/core/rng.h"
+#include "nntrain/gpu/device.h"
+#include "nntrain/run/gpu_runner.h"
 
 CLI::App* setup_predict(CLI::App& app, PredictOptions& o) {
   CLI::App* sub = app.add_subcommand("predict", "Predict with a trained model: CSV in, CSV of predictions out");
@@ -64,8 +66,15 @@ int run_predict(const PredictOptions& o) {
 
   const size_t max_batch = std::max<size_t>(1, std::min<size_t>(d.rows, 1024));
   std::unique_ptr<Network> net = build_network(model, max_batch);
-  const std::vector<float> out = predict_outputs(*net, d);
   const size_t w = net->out_features();
+  std::vector<float> out;
+  if (o.device.empty() || o.device == "cpu") {
+    out = predict_outputs(*net, d);
+  } else {  // the forward on the GPU
+    gpu::Device dev(o.device);
+    out.resize(d.rows * w);
+    gpu_forward(dev, *net, ConstMatrix(d.x.data(), d.rows, d.x_cols), Matrix{out.data(), d.rows, w});
+  }
 
   std::string text;
   text.reserve(d.rows * (16 + 12 * w) + 64);

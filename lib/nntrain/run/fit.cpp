@@ -59,6 +59,8 @@
 #include "nntrain/core/schedule.h"
 #include "nntrain/run/signals.h"
 #include "nntrain/run/trainer.h"
+#include "nntrain/gpu/device.h"
+#include "nntrain/run/gpu_runner.h"
 
 namespace fs = std::filesystem;
 
@@ -464,6 +466,7 @@ struct FitRun {
         setup(c, load_training_data(c, o.fold)),
         config_yaml(config_to_yaml(c)) {
     log.header = log_header(task());
+    use_device();
   }
 
   const Config& cfg;
@@ -472,6 +475,9 @@ struct FitRun {
   const int threads;  // set before the data is read (the OpenBLAS threads)
   TrainingSetup setup;
   const std::string config_yaml;  // the resolved config: config.yaml and the checkpoint's copy
+  // training.device gpu: the GPU and the trainer's batch runner on it (none for cpu)
+  std::unique_ptr<gpu::Device> device;
+  std::unique_ptr<GpuBatchRunner> runner;
   RunLog log;
   // log.csv's rewrites (see "log.csv rule" at the top)
   std::chrono::steady_clock::time_point last_log_write{};  // long ago: the first epoch writes
@@ -485,6 +491,19 @@ struct FitRun {
 
   Task task() const { return setup.data.prep.task; }
   std::string path(const char* name) const { return (fs::path(out_dir) / name).string(); }
+
+  void use_device() {
+    const std::string& spec = cfg.training.device;
+    if (spec.empty() || spec == "cpu") return;
+    device = std::make_unique<gpu::Device>(spec);
+    const TrainingData& d = setup.data;
+    runner = std::make_unique<GpuBatchRunner>(*device, setup.net, cfg.loss,
+                                              loss_class_weights(cfg.loss, d.prep, d.class_counts), cfg.optimizer,
+                                              cfg.training, d.train.xm(), d.train.ym(), setup.net.max_batch());
+    setup.trainer.use_batch_runner(*runner);
+  }
+  // metrics.json's "device": cpu, or the GPU's name.
+  std::string device_name() const { return device ? device->info().name : "cpu"; }
 
   static int use_blas_threads(int requested) {
     const int n = requested > 0 ? requested : blas_default_threads();
@@ -701,6 +720,7 @@ nlohmann::ordered_json final_metrics(FitRun& run, const TrainOutcome& outcome) {
   m["nntrain_version"] = NNTRAIN_VERSION;
   m["threads"] = run.threads;
   if (run.opt.peers) m["world_size"] = run.opt.peers->world_size();  // mpirun -np K
+  m["device"] = run.device_name();
   const BlasInfo bi = blas_info();
   m["blas"] = {{"library", bi.library}, {"version", bi.version}, {"core", bi.core}, {"threading", bi.threading}};
   return m;

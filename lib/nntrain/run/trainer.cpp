@@ -104,6 +104,7 @@ double Trainer::batch_gradient(ConstMatrix xb, ConstMatrix yb) {
 void Trainer::new_epoch_order() {
   std::iota(order_.begin(), order_.end(), 0u);
   if (cfg_.shuffle) rng_.shuffle(order_.data(), order_.size());
+  order_dirty_ = true;
   batches_done_ = 0;
   epoch_loss_sum_ = 0;
   epoch_samples_ = 0;
@@ -111,7 +112,72 @@ void Trainer::new_epoch_order() {
   mid_epoch_ = true;
 }
 
+void Trainer::use_batch_runner(BatchRunner& runner) {
+  runner_ = &runner;
+  runner_->upload(net_, opt_);
+  order_dirty_ = true;
+  chunk_losses_.resize(4096);
+}
+
+void Trainer::sync_host() const {
+  if (!runner_ || !host_stale_) return;
+  runner_->download(net_, opt_);
+  host_stale_ = false;
+}
+
+void Trainer::diverged(TrainOutcome& out, int epoch, uint64_t b, double batch_loss) const {
+  out.stopped = StopReason::diverged;
+  out.epochs_run = epochs_done_;
+  out.best_epoch = early_.best_epoch;
+  out.message = std::string("the loss became ") + (std::isnan(batch_loss) ? "NaN" : "infinite") + " at epoch " +
+                std::to_string(epoch) + ", batch " + std::to_string(b + 1) + " of " +
+                std::to_string(batches_per_epoch_) + "; try a lower learning rate (optimizer.lr is " +
+                format_g(sched_.base_lr()) + ", e.g. optimizer.lr=" + format_g(sched_.base_lr() / 10) + ")";
+}
+
+// The epoch's remaining batches through the runner, a chunk at a time: the same bookkeeping
+// as the CPU loop (loss sums, on_batch per batch), with should_stop polled after each chunk.
+// True when the run stops here (diverged or interrupted; `out` says which).
+bool Trainer::runner_batches(int epoch, double lr, std::chrono::steady_clock::time_point t0,
+                             const TrainerCallbacks& cb, TrainOutcome& out) {
+  if (order_dirty_) runner_->set_order(order_);
+  order_dirty_ = false;
+  const size_t n = train_.x.rows;
+  while (batches_done_ < batches_per_epoch_) {
+    const uint64_t want = std::min<uint64_t>(batches_per_epoch_ - batches_done_, chunk_losses_.size());
+    const size_t ran = runner_->run_batches(batches_done_, want, lr, rng_, chunk_losses_.data());
+    host_stale_ = true;
+    for (size_t i = 0; i < ran; ++i) {
+      const uint64_t b = batches_done_;
+      const size_t rows = std::min(batch_rows_, n - static_cast<size_t>(b) * batch_rows_);
+      if (!std::isfinite(chunk_losses_[i])) {
+        epoch_seconds_ += seconds_since(t0);
+        diverged(out, epoch, b, chunk_losses_[i]);
+        return true;
+      }
+      epoch_loss_sum_ += chunk_losses_[i] * static_cast<double>(rows);
+      epoch_samples_ += rows;
+      batches_done_ = b + 1;
+      if (cb.on_batch) cb.on_batch(epoch, batches_done_, batches_per_epoch_);
+    }
+    if (batches_done_ < batches_per_epoch_ && cb.should_stop && cb.should_stop()) {
+      epoch_seconds_ += seconds_since(t0);
+      out.stopped = StopReason::interrupted;
+      out.epochs_run = epochs_done_;
+      out.best_epoch = early_.best_epoch;
+      return true;
+    }
+  }
+  return false;
+}
+
 TrainOutcome Trainer::run(const TrainerCallbacks& cb) {
+  const TrainOutcome out = run_epochs(cb);
+  sync_host();  // the caller writes the model and the checkpoint from the host's copy
+  return out;
+}
+
+TrainOutcome Trainer::run_epochs(const TrainerCallbacks& cb) {
   TrainOutcome out;
   const size_t n = train_.x.rows, in = train_.x.cols, tcols = train_.y.cols;
   while (epochs_done_ < cfg_.epochs) {
@@ -119,7 +185,9 @@ TrainOutcome Trainer::run(const TrainerCallbacks& cb) {
     const int epoch = epochs_done_ + 1;
     const double lr = sched_.lr();
     const auto t0 = std::chrono::steady_clock::now();
-    for (uint64_t b = batches_done_; b < batches_per_epoch_; ++b) {
+    // With a batch runner (the GPU) it runs the batches; otherwise this loop does.
+    if (runner_ && runner_batches(epoch, lr, t0, cb, out)) return out;
+    for (uint64_t b = runner_ ? batches_per_epoch_ : batches_done_; b < batches_per_epoch_; ++b) {
       const size_t start = static_cast<size_t>(b) * batch_rows_;
       const size_t rows = std::min(batch_rows_, n - start);
       ConstMatrix xb, yb;
@@ -141,13 +209,7 @@ TrainOutcome Trainer::run(const TrainerCallbacks& cb) {
       const double batch_loss = batch_gradient(xb, yb);
       if (!std::isfinite(batch_loss)) {
         epoch_seconds_ += seconds_since(t0);
-        out.stopped = StopReason::diverged;
-        out.epochs_run = epochs_done_;
-        out.best_epoch = early_.best_epoch;
-        out.message = std::string("the loss became ") + (std::isnan(batch_loss) ? "NaN" : "infinite") +
-                      " at epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1) + " of " +
-                      std::to_string(batches_per_epoch_) + "; try a lower learning rate (optimizer.lr is " +
-                      format_g(sched_.base_lr()) + ", e.g. optimizer.lr=" + format_g(sched_.base_lr() / 10) + ")";
+        diverged(out, epoch, b, batch_loss);
         return out;
       }
       if (cfg_.clip_grad_norm) clip_grad_norm(net_.grads(), net_.num_params(), *cfg_.clip_grad_norm);
@@ -196,6 +258,7 @@ EpochRecord Trainer::finish_epoch(double lr, double batches_seconds) {
   rec.train_loss = epoch_samples_ > 0 ? epoch_loss_sum_ / static_cast<double>(epoch_samples_) : 0.0;
   std::optional<double> val_loss;
   if (val_) {
+    sync_host();
     Rng eval_rng(0);  // eval mode draws nothing; a scratch generator keeps rng_ untouched regardless
     Matrix outputs{val_out_.data(), val_->x.rows, net_.out_features()};
     rec.has_val = true;
@@ -253,6 +316,7 @@ bool Trainer::restore_best_params() {
 }
 
 TrainState Trainer::state() const {
+  sync_host();
   TrainState s;
   s.epochs_done = epochs_done_;
   if (mid_epoch_ && batches_done_ > 0) {
@@ -303,6 +367,9 @@ void Trainer::set_state(const TrainState& s) {
   rng_.set_state(s.rng);
   early_ = s.early;
   epochs_done_ = s.epochs_done;
+  if (runner_) runner_->upload(net_, opt_);
+  order_dirty_ = true;
+  host_stale_ = false;
   total_seconds_ = s.total_seconds;
   if (!s.order.empty() && s.batches_done > 0 && s.batches_done < batches_per_epoch_) {
     std::copy(s.order.begin(), s.order.end(), order_.begin());

@@ -3,12 +3,14 @@
 // stopping, divergence detection, and a TrainState that can be taken between any two batches
 // and resumed from. Emits events through callbacks; owns no I/O policy (fit.cpp does files).
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "nntrain/run/batch_runner.h"
 #include "nntrain/run/checkpoint.h"
 #include "nntrain/run/grad_shards.h"
 #include "nntrain/core/config.h"
@@ -73,6 +75,11 @@ class Trainer {
   // the trainer's own LocalGradientReducer; it must have cfg.grad_shards shards (auto = its
   // own count). Borrowed; call before run().
   void use_gradient_reducer(GradientReducer& reducer);
+  // Runs the batches through `runner` (the GPU: gpu_runner.h) instead of this process's
+  // network; the parameters and optimizer state go to it now (and after set_state) and come
+  // back to the network and optimizer when the host needs them: validation, state(), the
+  // end of run(). Borrowed; call before run().
+  void use_batch_runner(BatchRunner& runner);
 
   // Runs epochs until cfg.epochs are done, early stopping triggers, a batch loss is NaN or
   // infinite (nothing is stepped then), or should_stop() says so.
@@ -98,6 +105,11 @@ class Trainer {
 
  private:
   void new_epoch_order();
+  TrainOutcome run_epochs(const TrainerCallbacks& cb);
+  bool runner_batches(int epoch, double lr, std::chrono::steady_clock::time_point t0, const TrainerCallbacks& cb,
+                      TrainOutcome& out);
+  void diverged(TrainOutcome& out, int epoch, uint64_t b, double batch_loss) const;
+  void sync_host() const;  // the runner's parameters and optimizer state into net_ and opt_
   double batch_gradient(ConstMatrix xb, ConstMatrix yb);
   EpochRecord finish_epoch(double lr, double seconds);
   bool update_early_stopping(const EpochRecord& rec);
@@ -115,6 +127,10 @@ class Trainer {
   uint64_t batches_per_epoch_;
   LocalGradientReducer local_reducer_;  // all training.grad_shards shards in this process
   GradientReducer* reducer_;            // &local_reducer_, or use_gradient_reducer's
+  BatchRunner* runner_ = nullptr;       // use_batch_runner's, or none: the batch loop runs here
+  bool order_dirty_ = true;             // order_ changed since the runner last got it
+  mutable bool host_stale_ = false;     // the runner has stepped since the last sync_host()
+  std::vector<double> chunk_losses_;    // the runner's batch losses of one chunk
 
   // Preallocated buffers.
   std::vector<uint32_t> order_;   // [N_train]
