@@ -51,6 +51,12 @@ std::string onnx_name(const std::string& model) {
   return model + ".onnx";
 }
 
+// The device of the run's last session: the GPU's name (metadata "device"), else the CPU.
+std::string trained_on(const nntrain::ModelMeta& meta) {
+  const auto it = meta.extra.find("device");
+  return it == meta.extra.end() ? "cpu" : it->second;
+}
+
 }  // namespace
 
 int run_info(const InfoOptions& o) {
@@ -89,6 +95,7 @@ int run_info(const InfoOptions& o) {
     for (const auto& t : m.tensors) tensors.push_back({{"name", t.name}, {"shape", t.shape}});
     j["tensors"] = tensors;
     j["parameters"] = net->num_params();
+    j["device"] = trained_on(m.meta);
     if (!m.meta.extra.empty()) j["metadata"] = m.meta.extra;
     std::printf("%s\n", j.dump().c_str());
     return 0;
@@ -122,7 +129,9 @@ int run_info(const InfoOptions& o) {
     std::printf("  categorical %s: one-hot over %zu categories: %s (unknown: %s)\n", c.name.c_str(),
                 c.categories.size(), joined(c.categories).c_str(), p.unknown_category.c_str());
   std::printf("architecture:\n%s", net->summary().c_str());
-  for (const auto& [k, v] : m.meta.extra) std::printf("metadata %s: %s\n", k.c_str(), v.c_str());
+  std::printf("trained on: %s\n", trained_on(m.meta).c_str());
+  for (const auto& [k, v] : m.meta.extra)
+    if (k != "device") std::printf("metadata %s: %s\n", k.c_str(), v.c_str());
   std::printf("export: nntrain export %s -o %s  (ONNX, preprocessing and labels inside; --opset 13 for older runtimes)\n",
               o.model.c_str(), onnx_name(o.model).c_str());
   return 0;

@@ -4,7 +4,8 @@
 # with a cosine schedule; SGD with momentum and clipping; RMSprop), metrics.json names the
 # device, two GPU runs write the same model.bin bytes, an interrupted GPU run resumed on the
 # GPU ends with the uninterrupted bytes, checkpoints move between the CPU and the GPU, and
-# predict / evaluate --device gpu agree with the CPU.
+# predict / evaluate --device gpu agree with the CPU; info names the device, data split over
+# buffers trains to the same bytes, and a diverging run stops where the CPU's does.
 # Usage: test_gpu_fit.sh NNTRAIN SOURCE_DIR
 . "$(dirname "$0")/cli_common.sh"
 cd "$T" || exit 1
@@ -89,6 +90,27 @@ for m in bce ce mse; do
     expect_rc 0 "evaluate_${m}_gpu" "$NNTRAIN" evaluate "${m}_gpu/model.bin" "$data" --json --device gpu &&
     num_close "evaluate_$m" "$T/evaluate_${m}_cpu.out" "$T/evaluate_${m}_gpu.out" 1e-5
 done
+
+# info names the device that trained the model (a GPU run's metadata; a CPU file is unchanged).
+expect_rc 0 info_gpu "$NNTRAIN" info bce_gpu/model.bin &&
+  expect_match info_gpu_line "$T/info_gpu.out" '^trained on: .+' &&
+  expect_no_match info_gpu_not_cpu "$T/info_gpu.out" '^trained on: cpu$'
+expect_rc 0 info_cpu "$NNTRAIN" info bce_cpu/model.bin &&
+  expect_match info_cpu_line "$T/info_cpu.out" '^trained on: cpu$'
+
+# Data split over many GPU buffers (the hook lowers the largest buffer to 8 KiB: 68 rows of
+# 30 features each, 7 buffers): the same bytes as one buffer.
+expect_rc 0 split env NNTRAIN_TEST_GPU_MAX_BUFFER=8192 "$NNTRAIN" fit "$C/breast_cancer.yaml" training.epochs=4 \
+  --device gpu --out bce_split --quiet &&
+  expect_eq split_bytes "$(cmp bce_gpu/model.bin bce_split/model.bin && echo same)" same
+
+# A diverging run on the GPU: exit 1 with the CPU's message (the same epoch and batch; the
+# overflow may read NaN in float where the CPU's double sum reads infinite).
+DIV="$C/iris_regression.yaml training.epochs=5 optimizer.name=sgd optimizer.lr=1e6"
+expect_rc 1 div_cpu "$NNTRAIN" fit $DIV --out div_cpu --quiet &&
+  expect_rc 1 div_gpu "$NNTRAIN" fit $DIV --device gpu --out div_gpu --quiet &&
+  expect_eq div_message "$(sed 's/NaN/infinite/' "$T/div_gpu.err")" "$(sed 's/NaN/infinite/' "$T/div_cpu.err")" &&
+  expect_eq div_no_model "$(ls div_gpu/model.bin 2>/dev/null)" ""
 
 # grad_shards > 1 is a CPU (and MPI) feature: a clear exit-2 error on the GPU.
 expect_error 2 shards "training.grad_shards 2 is not supported with training.device gpu" \

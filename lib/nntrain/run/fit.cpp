@@ -734,6 +734,8 @@ void write_final_files(FitRun& run, const TrainOutcome& outcome, const std::stri
     meta.loss = run.cfg.loss;
     meta.prep = run.setup.data.prep;
     meta.nntrain_version = NNTRAIN_VERSION;
+    // The GPU that trained it (info shows it); a CPU run's file stays as it always was.
+    if (run.device) meta.extra["device"] = run.device_name();
     save_model(run.path("model.bin"), run.setup.net, meta);
   } else {
     std::error_code ec;

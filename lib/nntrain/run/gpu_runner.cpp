@@ -125,8 +125,9 @@ class GpuModel {
 
 namespace {
 
-// Batches per chunk: at most this many (the loss slots read back), about this long.
-constexpr size_t kMaxChunk = 4096;
+// Batches per chunk: at most this many (the loss slots read back: under 4 KiB, so the
+// NNTRAIN_TEST_GPU_MAX_BUFFER tests can split small data), about this long.
+constexpr size_t kMaxChunk = 1000;
 constexpr double kChunkSeconds = 0.1;
 
 enum class LossKind { bce, cross_entropy, mse, mae, huber };
@@ -342,6 +343,10 @@ void GpuBatchRunner::upload(const Network& net, Optimizer& opt) {
     gpu::upload(m.dev, m.state[i], 0, src->data(), net.num_params() * 4);
   }
   m.steps = opt.steps;
+}
+
+void GpuBatchRunner::download_grads(float* grads) {
+  gpu::download(impl_->dev, impl_->model.grads, 0, grads, impl_->model.num_params * 4);
 }
 
 // ---- inference -------------------------------------------------------------------------

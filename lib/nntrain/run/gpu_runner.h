@@ -38,6 +38,8 @@ class GpuBatchRunner final : public BatchRunner {
   size_t run_batches(uint64_t first, uint64_t count, double lr, Rng& rng, double* losses) override;
   void download(Network& net, Optimizer& opt) override;
   void upload(const Network& net, Optimizer& opt) override;
+  // The gradient of the last batch run, [num_params] (the gradient checker's view).
+  void download_grads(float* grads);
 
   struct Impl;
 

@@ -116,7 +116,7 @@ void Trainer::use_batch_runner(BatchRunner& runner) {
   runner_ = &runner;
   runner_->upload(net_, opt_);
   order_dirty_ = true;
-  chunk_losses_.resize(4096);
+  chunk_losses_.resize(1024);  // more than a runner's chunk
 }
 
 void Trainer::sync_host() const {
