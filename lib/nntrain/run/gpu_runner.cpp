@@ -173,6 +173,8 @@ struct GpuBatchRunner::Impl {
   size_t block_rows = 0;               // rows per data buffer
   std::vector<Buffer> x_blocks, y_blocks;
   Buffer order, xb, yb, dgrad, clip_scratch, clip_result;
+  Buffer order_staging;        // host-visible: set_order writes it, the next chunk copies it
+  bool order_pending = false;
   std::vector<std::string> state_names;
   std::vector<Buffer> state;
   Buffer readback;  // kMaxChunk batch losses, then the control word
@@ -212,6 +214,7 @@ GpuBatchRunner::GpuBatchRunner(gpu::Device& device, const Network& net, const Lo
     gpu::upload(device, m.y_blocks.back(), 0, y.row(r), n * m.tcols * 4);
   }
   m.order = floats(device, m.rows);
+  m.order_staging = floats(device, m.rows, gpu::Memory::upload);
   m.xb = floats(device, batch_rows * m.in);
   m.yb = floats(device, batch_rows * m.tcols);
   m.dgrad = floats(device, batch_rows * net.out_features());
@@ -227,8 +230,10 @@ GpuBatchRunner::GpuBatchRunner(gpu::Device& device, const Network& net, const Lo
 
 GpuBatchRunner::~GpuBatchRunner() = default;
 
+// No GPU work is in flight between chunks, so the staging buffer is free to write.
 void GpuBatchRunner::set_order(const std::vector<uint32_t>& order) {
-  gpu::upload(impl_->dev, impl_->order, 0, order.data(), order.size() * 4);
+  std::memcpy(impl_->order_staging.mapped(), order.data(), order.size() * 4);
+  impl_->order_pending = true;
 }
 
 void GpuBatchRunner::Impl::record_loss(Ptr target, size_t n, uint32_t slot) {
@@ -295,6 +300,8 @@ size_t GpuBatchRunner::run_batches(uint64_t first, uint64_t count, double lr, Rn
   auto* ctl = static_cast<uint32_t*>(m.readback.mapped()) + kMaxChunk;
   *ctl = 0;
   const auto t0 = std::chrono::steady_clock::now();
+  if (m.order_pending) m.stream.copy(m.order_staging, 0, m.order, 0, m.rows * 4);  // the gathers wait for it
+  m.order_pending = false;
   for (size_t i = 0; i < n; ++i) {
     m.rng_before[i] = rng.state();
     const uint64_t key = m.has_dropout ? rng.next_u64() : 0;  // as Trainer::batch_gradient draws it
