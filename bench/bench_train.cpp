@@ -9,6 +9,9 @@
 // time as the trainer reports it: the first one carries the start-up, such as a GPU's
 // uploads and pipeline compilation), epochs, rows, train_loss (last epoch), blas. --reps R
 // reads the data once and trains R times from the same start (a fresh setup each time).
+// training.device gpu|gpu:N trains on that GPU as fit does (a GpuBatchRunner; the training
+// data is uploaded before the clock starts) and adds device and gpu_peak_bytes (the most GPU
+// memory allocated at once during the rep, Device::peak_allocated_bytes).
 // --dump trains nothing: it writes the training split as nntrain trains on it (standardized)
 // to PREFIX.x.f32 and PREFIX.y.f32 (row-major little-endian float32) and PREFIX.json (rows,
 // x_cols, y_cols), so bench/torch_gpu_train.py trains on the same numbers without a CSV parser.
@@ -16,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -25,7 +29,9 @@
 #include "nntrain/data/config_io.h"
 #include "nntrain/data/dataset.h"
 #include "nntrain/core/error.h"
+#include "nntrain/gpu/device.h"
 #include "nntrain/run/fit.h"
+#include "nntrain/run/gpu_runner.h"
 
 using namespace nntrain;
 using Clock = std::chrono::steady_clock;
@@ -48,9 +54,19 @@ static int dump(const Dataset& d, const std::string& prefix) {
   return 0;
 }
 
-// One training run exactly as fit builds it (fit.h), timed; prints its JSON line.
-static void timed_run(const Config& cfg, TrainingData data, double load_seconds, int rep) {
+// One training run exactly as fit builds it (fit.h), timed; prints its JSON line. `device`:
+// the GPU of training.device (null for cpu), used through a GpuBatchRunner as fit does.
+static void timed_run(const Config& cfg, TrainingData data, double load_seconds, int rep, gpu::Device* device) {
   TrainingSetup setup(cfg, std::move(data));
+  std::unique_ptr<GpuBatchRunner> runner;
+  if (device) {
+    device->reset_peak();
+    const TrainingData& d = setup.data;
+    runner = std::make_unique<GpuBatchRunner>(*device, setup.net, cfg.loss,
+                                              loss_class_weights(cfg.loss, d.prep, d.class_counts), cfg.optimizer,
+                                              cfg.training, d.train.xm(), d.train.ym(), setup.net.max_batch());
+    setup.trainer.use_batch_runner(*runner);
+  }
   double train_loss = 0;
   std::ostringstream epochs;
   TrainerCallbacks cb;
@@ -64,9 +80,11 @@ static void timed_run(const Config& cfg, TrainingData data, double load_seconds,
   const BlasInfo b = blas_info();
   std::printf(
       "{\"rep\": %d, \"load_seconds\": %.6f, \"loop_seconds\": %.6f, \"epoch_seconds\": [%s], \"epochs\": %d, "
-      "\"rows\": %zu, \"train_loss\": %.6f, \"stopped\": \"%s\", \"blas_core\": \"%s\", \"threads\": %d}\n",
+      "\"rows\": %zu, \"train_loss\": %.6f, \"stopped\": \"%s\", \"blas_core\": \"%s\", \"threads\": %d, "
+      "\"device\": \"%s\", \"gpu_peak_bytes\": %llu}\n",
       rep, load_seconds, loop_seconds, epochs.str().c_str(), out.epochs_run, setup.data.train.rows, train_loss,
-      stop_reason_name(out.stopped), b.core.c_str(), b.threads);
+      stop_reason_name(out.stopped), b.core.c_str(), b.threads, device ? device->info().name.c_str() : "cpu",
+      device ? (unsigned long long)device->peak_allocated_bytes() : 0ull);
   std::fflush(stdout);
 }
 
@@ -93,10 +111,10 @@ int main(int argc, char** argv) {
     TrainingData data = load_training_data(cfg);
     const double load_seconds = since(t_load);
     if (!dump_prefix.empty()) return dump(data.train, dump_prefix);
-    if (!cfg.training.device.empty() && cfg.training.device != "cpu")  // never time the CPU under a GPU's name
-      throw ConfigError("training.device " + cfg.training.device + ": this bench_train trains on the CPU only");
-    for (int rep = 1; rep < reps; ++rep) timed_run(cfg, data, load_seconds, rep);  // a copy each time
-    timed_run(cfg, std::move(data), load_seconds, reps);
+    std::unique_ptr<gpu::Device> device;
+    if (!cfg.training.device.empty() && cfg.training.device != "cpu") device = std::make_unique<gpu::Device>(cfg.training.device);
+    for (int rep = 1; rep < reps; ++rep) timed_run(cfg, data, load_seconds, rep, device.get());  // a copy each time
+    timed_run(cfg, std::move(data), load_seconds, reps, device.get());
     return 0;
   } catch (const Error& e) {
     std::fprintf(stderr, "bench_train: error: %s\n", e.what());
