@@ -74,6 +74,8 @@ int run(const std::vector<std::string>& args, std::string& err) {
 }
 
 // The contract of SPEC.md for one command's outcome.
+std::string g_input;  // the current input: a marker it holds itself is echoed user text, not a library's
+
 void check(const std::vector<std::string>& args, int rc, const std::string& err, const std::string& output = "") {
   if (std::getenv("FUZZ_CLI_VERBOSE")) {  // what each input did (replaying a corpus by hand)
     std::fprintf(stdout, "%s %s -> %d %s", args[1].c_str(), args.size() > 3 ? args[3].c_str() : "", rc, err.c_str());
@@ -83,7 +85,8 @@ void check(const std::vector<std::string>& args, int rc, const std::string& err,
   if (invalid_utf8_at(err) != std::string::npos) finding(args, rc, err, "stderr is not UTF-8");
   for (const char* foreign : {"json.exception", "yaml-cpp", "filesystem error", "basic_string", "std::", "terminate",
                               "what()", "bad conversion", "invalid node"})
-    if (err.find(foreign) != std::string::npos) finding(args, rc, err, "a library's text reached the user");
+    if (err.find(foreign) != std::string::npos && g_input.find(foreign) == std::string::npos)
+      finding(args, rc, err, "a library's text reached the user");
   if (rc == 0) {
     if (err.find("error") != std::string::npos) finding(args, rc, err, "success with an error on stderr");
     return;
@@ -129,6 +132,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (g_dir.empty()) LLVMFuzzerInitialize(nullptr, nullptr);  // the corpus replay has no initializer
   const std::string in(reinterpret_cast<const char*>(data), size);
+  g_input = in;
   const size_t a = in.find('\0');
   const size_t b = a == std::string::npos ? std::string::npos : in.find('\0', a + 1);
   const std::string config = in.substr(0, a);
