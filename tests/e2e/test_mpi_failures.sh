@@ -52,7 +52,8 @@ grep -q "^nntrain: error: rank 2 of 3: injected test fault" err.txt || fail "fau
 # SIGUSR1 to mpirun: forwarded to every rank, all stop after the same batch, exit 138.
 # SIGTERM (what Ctrl-C on mpirun sends every rank, SIGKILL 1 s later): the same stop and
 # checkpoint, but mpirun's own exit code.
-sed 's/epochs: 5/epochs: 3000/' c.yaml >long.yaml
+# Long enough (about 20 s on a quiet machine) that the signal always lands mid-training.
+sed 's/epochs: 5/epochs: 100000/' c.yaml >long.yaml
 for sig in USR1 TERM; do
   timeout -k 5 "$MPI_TIMEOUT" mpirun -np 2 --oversubscribe --bind-to none "$NNTRAIN" fit long.yaml --out $sig \
     --threads 1 2>err.txt &
