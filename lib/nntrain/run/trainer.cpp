@@ -135,6 +135,19 @@ void Trainer::diverged(TrainOutcome& out, int epoch, uint64_t b, double batch_lo
                 format_g(sched_.base_lr()) + ", e.g. optimizer.lr=" + format_g(sched_.base_lr() / 10) + ")";
 }
 
+// A stop asked for (SIGINT/SIGTERM) before the epoch's last batch: the run ends here, mid-epoch,
+// resumable from the batch after this one. False when no stop is asked or the epoch is done
+// (then the epoch ends normally and the stop takes effect after it).
+bool Trainer::interrupted_mid_epoch(std::chrono::steady_clock::time_point t0, const TrainerCallbacks& cb,
+                                    TrainOutcome& out) {
+  if (batches_done_ >= batches_per_epoch_ || !cb.should_stop || !cb.should_stop()) return false;
+  epoch_seconds_ += seconds_since(t0);
+  out.stopped = StopReason::interrupted;
+  out.epochs_run = epochs_done_;
+  out.best_epoch = early_.best_epoch;
+  return true;
+}
+
 // The epoch's remaining batches through the runner, a chunk at a time: the same bookkeeping
 // as the CPU loop (loss sums, on_batch per batch), with should_stop polled after each chunk.
 // True when the run stops here (diverged or interrupted; `out` says which).
@@ -160,13 +173,7 @@ bool Trainer::runner_batches(int epoch, double lr, std::chrono::steady_clock::ti
       batches_done_ = b + 1;
       if (cb.on_batch) cb.on_batch(epoch, batches_done_, batches_per_epoch_);
     }
-    if (batches_done_ < batches_per_epoch_ && cb.should_stop && cb.should_stop()) {
-      epoch_seconds_ += seconds_since(t0);
-      out.stopped = StopReason::interrupted;
-      out.epochs_run = epochs_done_;
-      out.best_epoch = early_.best_epoch;
-      return true;
-    }
+    if (interrupted_mid_epoch(t0, cb, out)) return true;
   }
   return false;
 }
@@ -218,13 +225,7 @@ TrainOutcome Trainer::run_epochs(const TrainerCallbacks& cb) {
       epoch_samples_ += rows;
       batches_done_ = b + 1;
       if (cb.on_batch) cb.on_batch(epoch, batches_done_, batches_per_epoch_);
-      if (batches_done_ < batches_per_epoch_ && cb.should_stop && cb.should_stop()) {
-        epoch_seconds_ += seconds_since(t0);
-        out.stopped = StopReason::interrupted;
-        out.epochs_run = epochs_done_;
-        out.best_epoch = early_.best_epoch;
-        return out;
-      }
+      if (interrupted_mid_epoch(t0, cb, out)) return out;
     }
     // Validation belongs to the epoch's wall time; finish_epoch adds it.
     const double batches_seconds = seconds_since(t0);

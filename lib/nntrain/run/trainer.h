@@ -109,6 +109,7 @@ class Trainer {
   bool runner_batches(int epoch, double lr, std::chrono::steady_clock::time_point t0, const TrainerCallbacks& cb,
                       TrainOutcome& out);
   void diverged(TrainOutcome& out, int epoch, uint64_t b, double batch_loss) const;
+  bool interrupted_mid_epoch(std::chrono::steady_clock::time_point t0, const TrainerCallbacks& cb, TrainOutcome& out);
   void sync_host() const;  // the runner's parameters and optimizer state into net_ and opt_
   double batch_gradient(ConstMatrix xb, ConstMatrix yb);
   EpochRecord finish_epoch(double lr, double seconds);
