@@ -294,6 +294,63 @@ TEST_CASE("grad_shards: 1 is auto's bytes; 4 trains to the same weights up to ro
   CHECK(same_bits(second.params(), four.params()));
 }
 
+// A process that does not validate (a rank other than 0 under mpirun): its gradients are its
+// own (one shard, as LocalGradientReducer), its validation numbers come from `shared`, epoch by
+// epoch, as MpiGradientReducer's broadcast hands them over.
+class FollowerReducer final : public GradientReducer {
+ public:
+  FollowerReducer(size_t num_params, std::vector<double> shared) : local_(1, num_params), shared_(std::move(shared)) {}
+  size_t shards() const override { return 1; }
+  size_t first_shard() const override { return 0; }
+  size_t local_shards() const override { return 1; }
+  void add_shard(size_t i, const float* grad, double loss_part) override { local_.add_shard(i, grad, loss_part); }
+  double finish(float* grad) override { return local_.finish(grad); }
+  bool computes_validation() const override { return false; }
+  void share_validation(double& val_loss, std::vector<Metric>& metrics) override {
+    names.clear();
+    for (const auto& m : metrics) names.push_back(m.name);
+    val_loss = shared_.at(epochs_++);
+    for (auto& m : metrics) m.value = val_loss;  // any number: the metric's is rank 0's too
+  }
+  std::vector<std::string> names;  // the metric names the trainer asked for, last epoch
+
+ private:
+  LocalGradientReducer local_;
+  std::vector<double> shared_;
+  size_t epochs_ = 0;
+};
+
+TEST_CASE("a process that does not validate takes its schedule and early stopping from the shared numbers") {
+  Setup s;
+  s.train_cfg.epochs = 10;
+  s.train_cfg.early_stopping = EarlyStoppingConfig{"val_loss", 2, 0.0};
+  s.sched_cfg.name = "plateau";
+  s.sched_cfg.patience = 0;
+  s.sched_cfg.gamma = 0.5;
+  Data d(64, false, 1), v(20, false, 2);
+  std::fill(v.x.begin(), v.x.end(), std::nanf(""));  // validating here would give NaN losses
+  Run r(s, d, &v);
+  // Better, better, worse (the plateau halves the rate), worse again: patience 2 is used up.
+  FollowerReducer follower(r.net.num_params(), {1.0, 0.5, 0.6, 0.7, 0.1});
+  r.trainer.use_gradient_reducer(follower);
+  std::vector<EpochRecord> recs;
+  TrainerCallbacks cb;
+  cb.on_epoch = [&](const EpochRecord& e) { recs.push_back(e); };
+  const TrainOutcome o = r.trainer.run(cb);
+  CHECK(o.stopped == StopReason::early_stopping);
+  CHECK(o.best_epoch == 2);
+  REQUIRE(recs.size() == 4);
+  const double want_loss[] = {1.0, 0.5, 0.6, 0.7}, want_lr[] = {0.01, 0.01, 0.01, 0.005};
+  for (size_t i = 0; i < recs.size(); ++i) {
+    CHECK(recs[i].has_val);
+    CHECK(recs[i].val_loss == want_loss[i]);
+    CHECK(recs[i].lr == doctest::Approx(want_lr[i]));
+    REQUIRE(recs[i].val_metrics.size() == 4);
+    CHECK(recs[i].val_metrics[0].value == want_loss[i]);
+  }
+  CHECK(follower.names == metric_names(Task::binary));
+}
+
 TEST_CASE("the batch loop allocates nothing") {
   Setup s;  // shuffled batches, dropout, Adam, clipping, 3 gradient shards: everything the loop does
   s.train_cfg.grad_shards = 3;

@@ -93,4 +93,12 @@ void MpiGradientReducer::reduce_gradient(float* grad) {
   MPI_Allgatherv(sum_.data(), int(n), MPI_FLOAT, grad, gather_counts_.data(), gather_displs_.data(), MPI_FLOAT, comm_);
 }
 
+void MpiGradientReducer::share_validation(double& val_loss, std::vector<Metric>& metrics) {
+  std::vector<double> values{val_loss};
+  for (const auto& m : metrics) values.push_back(m.value);
+  MPI_Bcast(values.data(), int(values.size()), MPI_DOUBLE, 0, comm_);
+  val_loss = values[0];
+  for (size_t i = 0; i < metrics.size(); ++i) metrics[i].value = values[i + 1];
+}
+
 }  // namespace nntrain::dist

@@ -5,6 +5,8 @@
 // bytes of one process with training.grad_shards = S, for every K dividing S.
 // The loss parts, the stop flag and the test fault hook ride on one small MPI_Allgather per
 // step, before the gradient: a non-finite loss (divergence) skips the gradient on every rank.
+// Validation is rank 0's alone, its numbers broadcast after every epoch, so that early
+// stopping and the schedule take rank 0's decisions on every rank, whatever their CPUs.
 #pragma once
 #include <mpi.h>
 
@@ -24,6 +26,9 @@ class MpiGradientReducer final : public GradientReducer {
   size_t local_shards() const override { return per_rank_; }
   void add_shard(size_t i, const float* grad, double loss_part) override;
   double finish(float* grad) override;
+  // Rank 0 validates; MPI_Bcast of its numbers, once per epoch (a few doubles).
+  bool computes_validation() const override { return rank_ == 0; }
+  void share_validation(double& val_loss, std::vector<Metric>& metrics) override;
 
   // The stop signal the ranks agreed on at the last finish() (0 = go on): rank 0's when it had
   // one, else the first rank's that had one. A rank that had none gets it raised locally

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "nntrain/run/metrics.h"
+
 namespace nntrain {
 
 // First row of shard s of S in a batch of `rows` rows: floor(s·rows/S). Shard s holds rows
@@ -37,6 +39,15 @@ class GradientReducer {
   // A non-finite loss skips the gradient (the trainer stops without stepping): grad is then
   // left as it is, the loss returned all the same.
   virtual double finish(float* grad) = 0;
+
+  // Validation after an epoch, which the LR schedule and early stopping decide on. Processes
+  // must decide alike, or one leaves training while the others wait for it in a collective;
+  // and CPUs of different kinds round the same validation differently. So one process
+  // computes it (computes_validation()) and share_validation() hands its numbers to all:
+  // on the others, val_loss and the metrics' values are overwritten (names and order are the
+  // task's, metric_names). A single process computes and shares with itself: no-ops.
+  virtual bool computes_validation() const { return true; }
+  virtual void share_validation(double& /*val_loss*/, std::vector<Metric>& /*metrics*/) {}
 };
 
 // One process computing all S shards: S - 1 additions into one accumulator (none for S = 1).

@@ -259,12 +259,17 @@ EpochRecord Trainer::finish_epoch(double lr, double batches_seconds) {
   rec.train_loss = epoch_samples_ > 0 ? epoch_loss_sum_ / static_cast<double>(epoch_samples_) : 0.0;
   std::optional<double> val_loss;
   if (val_) {
-    sync_host();
-    Rng eval_rng(0);  // eval mode draws nothing; a scratch generator keeps rng_ untouched regardless
-    Matrix outputs{val_out_.data(), val_->x.rows, net_.out_features()};
     rec.has_val = true;
-    rec.val_loss = evaluate_loss(net_, loss_, val_->x, val_->y, eval_rng, &outputs);
-    rec.val_metrics = compute_metrics(task_, outputs, val_->y);
+    if (reducer_->computes_validation()) {
+      sync_host();
+      Rng eval_rng(0);  // eval mode draws nothing; a scratch generator keeps rng_ untouched regardless
+      Matrix outputs{val_out_.data(), val_->x.rows, net_.out_features()};
+      rec.val_loss = evaluate_loss(net_, loss_, val_->x, val_->y, eval_rng, &outputs);
+      rec.val_metrics = compute_metrics(task_, outputs, val_->y);
+    } else {
+      for (const auto& name : metric_names(task_)) rec.val_metrics.push_back({name, 0.0});
+    }
+    reducer_->share_validation(rec.val_loss, rec.val_metrics);  // another process's numbers, under mpirun
     val_loss = rec.val_loss;
   }
   sched_.step(val_loss);
