@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "nntrain/run/atomic_file.h"
@@ -34,41 +35,63 @@ CLI::App* setup_cv(CLI::App& app, CvOptions& o) {
 namespace {
 
 using nlohmann::ordered_json;
+namespace fs = std::filesystem;
 
 bool summarized(const std::string& key) {
   return key == "train_loss" || key.rfind("val_", 0) == 0 || key.rfind("test_", 0) == 0;
 }
 
-}  // namespace
-
-int run_cv(const CvOptions& o) {
+nntrain::Config load_cv_config(const CvOptions& o) {
   using namespace nntrain;
-  namespace fs = std::filesystem;
   if (o.args.empty()) throw ConfigError("cv needs a CONFIG file");
-  const std::string config = o.args.front();
   const std::vector<std::string> overrides(o.args.begin() + 1, o.args.end());
   for (const auto& ov : overrides)
     if (ov.find('=') == std::string::npos)
       throw ConfigError("'" + ov + "' is not a KEY=VALUE override (only one CONFIG may be given)");
-  Config cfg = load_config(config, overrides, /*folds_validate=*/true);
+  Config cfg = load_config(o.args.front(), overrides, /*folds_validate=*/true);
   if (!o.device.empty()) cfg.training.device = o.device;
   require_device(cfg.training.device);
-  const std::string out = o.out.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : o.out;
-  // The folder is made by the first fold's fit (so a cv that fails before it leaves none).
-  // A fit run there would lose its metrics.json to the cv summary.
+  return cfg;
+}
+
+// The folder is made by the first fold's fit (so a cv that fails before it leaves none).
+// A fit run there would lose its metrics.json to the cv summary: refused.
+void refuse_fit_folder(const std::string& out) {
   std::error_code ec;
   for (const char* f : {"model.bin", "checkpoint.bin", "log.csv"})
     if (fs::exists(fs::path(out) / f, ec)) {
       std::string stem = out;
       while (stem.size() > 1 && stem.back() == '/') stem.pop_back();
-      throw ConfigError(out + " holds an nntrain fit run (" + f + "); give cv its own folder with --out DIR (e.g. --out " +
-                        stem + "-cv)");
+      throw nntrain::ConfigError(out + " holds an nntrain fit run (" + f +
+                                 "); give cv its own folder with --out DIR (e.g. --out " + stem + "-cv)");
     }
+}
 
-  std::vector<std::string> keys;                  // summarized metrics, in the first fold's order
+// What the folds' metrics.json hold, gathered fold after fold.
+struct FoldResults {
+  std::vector<std::string> keys;  // summarized metrics, in the first fold's order
   std::map<std::string, std::vector<double>> values;
   double seconds = 0, epochs_run = 0, best_epoch = 0;
   int threads = 0;
+
+  void add(int fold, const std::string& metrics_json) {
+    const auto m = nlohmann::json::parse(metrics_json);
+    for (auto it = m.begin(); it != m.end(); ++it) {
+      if (!summarized(it.key()) || !it.value().is_number()) continue;
+      if (fold == 0) keys.push_back(it.key());
+      values[it.key()].push_back(it.value().get<double>());
+    }
+    seconds += m.value("seconds", 0.0);
+    epochs_run += m.value("epochs_run", 0.0);
+    best_epoch += m.value("best_epoch", 0.0);
+    threads = m.value("threads", 0);
+  }
+};
+
+// Runs fit() into out/fold1 .. out/foldK; a fold that does not finish ends cv with its code
+// (interrupted: the fold's checkpoint is kept), or as divergence with the fold named.
+int run_folds(const nntrain::Config& cfg, const CvOptions& o, const std::string& out, FoldResults& res) {
+  using namespace nntrain;
   for (int i = 0; i < o.folds; ++i) {
     FitOptions fo;
     fo.out_dir = (fs::path(out) / ("fold" + std::to_string(i + 1))).string();
@@ -79,24 +102,19 @@ int run_cv(const CvOptions& o) {
     const FitResult r = fit(cfg, fo);
     if (r.exit_code == kExitDiverged)
       throw DivergedError("fold " + std::to_string(i + 1) + "/" + std::to_string(o.folds) + ": " + r.message);
-    if (r.exit_code != kExitOk) return r.exit_code;  // interrupted: the fold's checkpoint is kept
-    const auto m = nlohmann::json::parse(r.metrics_json);
-    for (auto it = m.begin(); it != m.end(); ++it) {
-      if (!summarized(it.key()) || !it.value().is_number()) continue;
-      if (i == 0) keys.push_back(it.key());
-      values[it.key()].push_back(it.value().get<double>());
-    }
-    seconds += m.value("seconds", 0.0);
-    epochs_run += m.value("epochs_run", 0.0);
-    best_epoch += m.value("best_epoch", 0.0);
-    threads = m.value("threads", 0);
+    if (r.exit_code != kExitOk) return r.exit_code;
+    res.add(i, r.metrics_json);
   }
+  return kExitOk;
+}
 
+// metrics.json's summary (keys: cmd_cv.h); a metric not every fold has is left out.
+ordered_json summarize(const FoldResults& res, int folds) {
   ordered_json s;
-  s["folds"] = o.folds;
-  for (const auto& k : keys) {
-    const auto& v = values[k];
-    if (v.size() != static_cast<size_t>(o.folds)) continue;  // a metric not every fold has
+  s["folds"] = folds;
+  for (const auto& k : res.keys) {
+    const auto& v = res.values.at(k);
+    if (v.size() != static_cast<size_t>(folds)) continue;
     double mean = 0;
     for (double x : v) mean += x;
     mean /= static_cast<double>(v.size());
@@ -106,25 +124,42 @@ int run_cv(const CvOptions& o) {
     s[k + "_mean"] = mean;
     s[k + "_std"] = std::sqrt(var);
   }
-  for (const auto& k : keys)
-    if (values[k].size() == static_cast<size_t>(o.folds)) s[k + "_folds"] = values[k];
-  s["epochs_run_mean"] = epochs_run / o.folds;
-  s["best_epoch_mean"] = best_epoch / o.folds;
-  s["seconds"] = std::round(seconds * 1000.0) / 1000.0;
+  for (const auto& k : res.keys)
+    if (res.values.at(k).size() == static_cast<size_t>(folds)) s[k + "_folds"] = res.values.at(k);
+  s["epochs_run_mean"] = res.epochs_run / folds;
+  s["best_epoch_mean"] = res.best_epoch / folds;
+  s["seconds"] = std::round(res.seconds * 1000.0) / 1000.0;
   s["nntrain_version"] = NNTRAIN_VERSION;
-  s["threads"] = threads;
-  const std::string text = s.dump();
-  write_file_atomic((fs::path(out) / "config.yaml").string(), config_to_yaml(cfg));
-  write_file_atomic((fs::path(out) / "metrics.json").string(), text + "\n");
+  s["threads"] = res.threads;
+  return s;
+}
 
+void report(const ordered_json& s, const std::string& text, const FoldResults& res, const CvOptions& o,
+            const std::string& out) {
   if (o.json) {
     std::printf("%s\n", text.c_str());
   } else if (!o.quiet) {
-    for (const auto& k : keys)
+    for (const auto& k : res.keys)
       if (s.contains(k + "_mean"))
         std::fprintf(stderr, "nntrain cv: %-14s %.6g +- %.6g over %d folds\n", k.c_str(),
                      s[k + "_mean"].get<double>(), s[k + "_std"].get<double>(), o.folds);
     std::fprintf(stderr, "nntrain cv: wrote %s/metrics.json\n", out.c_str());
   }
+}
+
+}  // namespace
+
+int run_cv(const CvOptions& o) {
+  using namespace nntrain;
+  const Config cfg = load_cv_config(o);
+  const std::string out = o.out.empty() ? expand_output_dir(cfg.output.dir, cfg.stem) : o.out;
+  refuse_fit_folder(out);
+  FoldResults res;
+  if (const int code = run_folds(cfg, o, out, res); code != kExitOk) return code;
+  const ordered_json s = summarize(res, o.folds);
+  const std::string text = s.dump();
+  write_file_atomic((fs::path(out) / "config.yaml").string(), config_to_yaml(cfg));
+  write_file_atomic((fs::path(out) / "metrics.json").string(), text + "\n");
+  report(s, text, res, o, out);
   return 0;
 }
