@@ -107,6 +107,66 @@ std::string option_hint(int argc, char** argv, const CLI::App& cmd) {
   return "";
 }
 
+// Every command's options and its CLI11 subcommand, in `nntrain --help` order.
+struct Commands {
+  FitCmdOptions fit_o;
+  PredictOptions predict_o;
+  EvaluateOptions evaluate_o;
+  InfoOptions info_o;
+  CheckOptions check_o;
+  CvOptions cv_o;
+  CompareOptions compare_o;
+  DevicesOptions devices_o;
+  ExportOptions export_o;
+  CLI::App *fit, *predict, *evaluate, *info, *check, *cv, *compare, *devices, *export_cmd;
+
+  explicit Commands(CLI::App& app)
+      : fit(setup_fit(app, fit_o)),
+        predict(setup_predict(app, predict_o)),
+        evaluate(setup_evaluate(app, evaluate_o)),
+        info(setup_info(app, info_o)),
+        check(setup_check(app, check_o)),
+        cv(setup_cv(app, cv_o)),
+        compare(setup_compare(app, compare_o)),
+        devices(setup_devices(app, devices_o)),
+        export_cmd(setup_export(app, export_o)) {}
+
+  // The parsed command's run_<command>(); its exceptions go to the caller.
+  int run() const {
+    if (*fit) return run_fit(fit_o);
+    if (*predict) return run_predict(predict_o);
+    if (*evaluate) return run_evaluate(evaluate_o);
+    if (*info) return run_info(info_o);
+    if (*check) return run_check(check_o);
+    if (*cv) return run_cv(cv_o);
+    if (*compare) return run_compare(compare_o);
+    if (*devices) return run_devices(devices_o);
+    if (*export_cmd) return run_export(export_o);
+    return print_error("no command given (run 'nntrain --help')", nntrain::kExitUsage);
+  }
+};
+
+// CLI11's parse error as our one line, naming the command and the option it probably meant.
+int parse_error(const CLI::ParseError& e, int argc, char** argv, const CLI::App& app) {
+  std::string what = e.what();
+  std::replace(what.begin(), what.end(), '\n', ' ');
+  const auto parsed = app.get_subcommands();
+  if (parsed.empty()) return print_error(what + " (see 'nntrain --help')", nntrain::kExitUsage);
+  const std::string cmd = parsed.front()->get_name();
+  what += option_hint(argc, argv, *parsed.front());
+  return print_error(cmd + ": " + what + " (see 'nntrain " + cmd + " --help')", nntrain::kExitUsage);
+}
+
+// K copies of predict or cv would write the same files K times: only fit is distributed.
+// -1 when this process may go on.
+int refuse_under_mpirun(const Commands& c, const CLI::App& app) {
+  if (nntrain::dist::launcher_world_size() <= 1 || *c.fit) return -1;
+  if (nntrain::dist::launcher_rank() != 0) return nntrain::kExitUsage;  // one line for the job
+  return print_error("only 'nntrain fit' runs under mpirun; run '" + app.get_subcommands().front()->get_name() +
+                         "' as one process (a sweep or cv on a cluster: one task per run, see the README)",
+                     nntrain::kExitUsage);
+}
+
 }  // namespace
 
 int nntrain_main(int argc, char** argv) {
@@ -118,25 +178,7 @@ int nntrain_main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("nntrain ") + NNTRAIN_VERSION);
   app.require_subcommand(1);
   app.get_formatter()->column_width(32);
-
-  FitCmdOptions fit_o;
-  CLI::App* fit = setup_fit(app, fit_o);
-  PredictOptions predict_o;
-  CLI::App* predict = setup_predict(app, predict_o);
-  EvaluateOptions evaluate_o;
-  CLI::App* evaluate = setup_evaluate(app, evaluate_o);
-  InfoOptions info_o;
-  CLI::App* info = setup_info(app, info_o);
-  CheckOptions check_o;
-  CLI::App* check = setup_check(app, check_o);
-  CvOptions cv_o;
-  CLI::App* cv = setup_cv(app, cv_o);
-  CompareOptions compare_o;
-  CLI::App* compare = setup_compare(app, compare_o);
-  DevicesOptions devices_o;
-  CLI::App* devices = setup_devices(app, devices_o);
-  ExportOptions export_o;
-  CLI::App* export_cmd = setup_export(app, export_o);
+  Commands commands(app);  // not const: parsing writes the options
 
   if (argc < 2) {  // no command: the overview, as an error
     std::fputs(app.help().c_str(), stderr);
@@ -152,35 +194,11 @@ int nntrain_main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    std::replace(what.begin(), what.end(), '\n', ' ');
-    const std::vector<CLI::App*> parsed = app.get_subcommands();
-    const std::string cmd = parsed.empty() ? "" : parsed.front()->get_name();
-    if (!cmd.empty()) {
-      what += option_hint(argc, argv, *parsed.front());
-      return print_error(cmd + ": " + what + " (see 'nntrain " + cmd + " --help')", nntrain::kExitUsage);
-    }
-    return print_error(what + " (see 'nntrain --help')", nntrain::kExitUsage);
+    return parse_error(e, argc, argv, app);
   }
-
-  // K copies of predict or cv would write the same files K times: only fit is distributed.
-  if (nntrain::dist::launcher_world_size() > 1 && !*fit) {
-    if (nntrain::dist::launcher_rank() != 0) return nntrain::kExitUsage;  // one line for the job
-    return print_error("only 'nntrain fit' runs under mpirun; run '" + app.get_subcommands().front()->get_name() +
-                           "' as one process (a sweep or cv on a cluster: one task per run, see the README)",
-                       nntrain::kExitUsage);
-  }
+  if (const int rc = refuse_under_mpirun(commands, app); rc >= 0) return rc;
   try {
-    if (*fit) return run_fit(fit_o);
-    if (*predict) return run_predict(predict_o);
-    if (*evaluate) return run_evaluate(evaluate_o);
-    if (*info) return run_info(info_o);
-    if (*check) return run_check(check_o);
-    if (*cv) return run_cv(cv_o);
-    if (*compare) return run_compare(compare_o);
-    if (*devices) return run_devices(devices_o);
-    if (*export_cmd) return run_export(export_o);
-    return print_error("no command given (run 'nntrain --help')", nntrain::kExitUsage);
+    return commands.run();
   } catch (const nntrain::Error& e) {
     return print_error(e.formatted(), e.exit_code());
   } catch (const std::bad_alloc&) {
