@@ -3,6 +3,7 @@
 // definitions (evaluate_loss of the same data, the schedule's formula).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <new>
@@ -307,12 +308,14 @@ class FollowerReducer final : public GradientReducer {
   double finish(float* grad) override { return local_.finish(grad); }
   bool computes_validation() const override { return false; }
   void share_validation(double& val_loss, std::vector<Metric>& metrics) override {
+    given.push_back(val_loss);
     names.clear();
     for (const auto& m : metrics) names.push_back(m.name);
     val_loss = shared_.at(epochs_++);
     for (auto& m : metrics) m.value = val_loss;  // any number: the metric's is rank 0's too
   }
   std::vector<std::string> names;  // the metric names the trainer asked for, last epoch
+  std::vector<double> given;       // the val_loss the trainer handed over, every epoch
 
  private:
   LocalGradientReducer local_;
@@ -349,6 +352,8 @@ TEST_CASE("a process that does not validate takes its schedule and early stoppin
     CHECK(recs[i].val_metrics[0].value == want_loss[i]);
   }
   CHECK(follower.names == metric_names(Task::binary));
+  // Nothing was validated here: the NaN features would have given NaN, not the record's 0.
+  CHECK(follower.given == std::vector<double>(4, 0.0));
 }
 
 TEST_CASE("the batch loop allocates nothing") {

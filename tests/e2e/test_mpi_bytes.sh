@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # e2e: mpirun -np K nntrain fit gives the bytes of one process with the same grad_shards.
 # A config with shuffle, dropout, a last batch that no K divides (455 training rows, batch 32:
-# the last has 7 rows, so some of the 12 shards are empty) and early stopping: plain fit,
+# the last has 7 rows, so some of the 12 shards are empty), a plateau schedule that halves the
+# rate twice and early stopping (both decided on rank 0's validation, broadcast): plain fit,
 # -np 2, 3 and 4 write byte-identical model.bin, the same checkpoint.bin and log.csv but for
 # their seconds (wall time). Also: only rank 0 writes (the run directory's files, one --json
 # object on stdout); default shards under -np 2 agree with one process within float
@@ -19,15 +20,17 @@ model:
     - {units: 8, activation: tanh}
     - {units: 1, activation: sigmoid}
 optimizer: {name: adam, lr: 0.01}
+schedule: {name: plateau, patience: 0, gamma: 0.5}
 training:
   epochs: 12
   batch_size: 32
   seed: 11
   grad_shards: 12
-  early_stopping: {monitor: val_loss, patience: 2, min_delta: 0.02}
+  early_stopping: {monitor: val_loss, patience: 2, min_delta: 0.0}
 YAML
 "$NNTRAIN" fit c.yaml --out one --threads 1 --quiet || fail "plain fit"
 grep -q '"stopped":"early_stopping"' one/metrics.json || fail "the config no longer stops early: $(cat one/metrics.json)"
+grep -q ',0.0025,' one/log.csv || fail "the plateau schedule no longer lowers the rate twice: $(cat one/log.csv)"
 for np in 2 3 4; do
   mpi $np "$NNTRAIN" fit c.yaml --out np$np --threads 1 --json >np$np.json 2>np$np.err || fail "-np $np: exit $?: $(cat np$np.err)"
   cmp one/model.bin np$np/model.bin || fail "-np $np: model.bin differs from one process's"

@@ -1,15 +1,15 @@
 // See mpi_fit.h. The protocol between rank 0 and the others, in order:
 //  1. a header broadcast from rank 0: {start, 0} or {exit, code}. The other ranks wait for it
 //     with MPI_Ibcast polled every millisecond, not spinning, while rank 0 reads the data;
-//  2. on start: one blob (wire.h: config, data, trainer state), then training, where each
-//     batch's MpiGradientReducer::finish is the only communication (loss, stop, gradient);
+//  2. on start: one blob (wire.h: config, data, trainer state), then training, where the only
+//     communication is MpiGradientReducer's: each batch's finish (loss, stop, gradient) and,
+//     with a validation split, each epoch's share_validation (rank 0's numbers);
 //  3. MPI_Barrier and MPI_Finalize; rank 0 gets there at exit, once it has written the run
 //     directory and printed what it prints.
 // A rank that throws during 2 cannot tell the others (they wait in a collective): MPI_Abort.
 #include "nntrain/dist/mpi_fit.h"
 
 #include <mpi.h>
-#include <time.h>
 
 #include <algorithm>
 #include <climits>
@@ -41,12 +41,7 @@ enum HeaderKind : int32_t { kStart = 1, kExit = 2 };
 void broadcast_header(int32_t header[2], MPI_Comm comm) {
   MPI_Request req;
   MPI_Ibcast(header, 2, MPI_INT32_T, 0, comm, &req);
-  for (int done = 0;;) {
-    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-    if (done) return;
-    const timespec ms{0, 1000000};
-    nanosleep(&ms, nullptr);
-  }
+  wait_sleeping(req, 1000000);  // 1 ms
 }
 
 // The bytes of rank 0's `blob` on every rank, in messages of at most 1 GiB.

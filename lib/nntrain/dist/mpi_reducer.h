@@ -17,6 +17,11 @@
 
 namespace nntrain::dist {
 
+// Waits for `req`, testing it every `poll_ns` and sleeping in between, where a blocking MPI
+// call would spin: the rank it waits for may compute for long (rank 0 reading the data, or
+// validating), and on a machine with more ranks than cores a spinning rank takes its core.
+void wait_sleeping(MPI_Request& req, long poll_ns);
+
 class MpiGradientReducer final : public GradientReducer {
  public:
   // `shards` must be a multiple of the communicator's size (ConfigError otherwise).
@@ -26,7 +31,8 @@ class MpiGradientReducer final : public GradientReducer {
   size_t local_shards() const override { return per_rank_; }
   void add_shard(size_t i, const float* grad, double loss_part) override;
   double finish(float* grad) override;
-  // Rank 0 validates; MPI_Bcast of its numbers, once per epoch (a few doubles).
+  // Rank 0 validates; a broadcast of its numbers, once per epoch (a few doubles), which the
+  // others wait for sleeping (rank 0 may validate for long).
   bool computes_validation() const override { return rank_ == 0; }
   void share_validation(double& val_loss, std::vector<Metric>& metrics) override;
 
